@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/**
+ * zod schemas for what the fine-tuning API sends back. They are the single source of the
+ * types the rest of ftops uses. Real responses disagree with the published schema (see
+ * shared/fixtures): parsing is tolerant on purpose, unknown fields and unknown statuses are
+ * kept, and only what ftops cannot work without (`id`) is required.
+ */
+
+/** Statuses the services are known to return; any other string is kept as it comes. */
+export const KNOWN_STATUSES = [
+  'validating_files',
+  'queued',
+  'running',
+  'pausing',
+  'paused',
+  'resuming',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'pending',
+] as const;
+export type KnownStatus = (typeof KNOWN_STATUSES)[number];
+
+/** A job status: one of the known ones, or a value the service invented later. */
+export type JobStatus = KnownStatus | (string & {});
+
+/** Statuses after which a job never changes again. */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export function isTerminal(status: string): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+/** Unix seconds that may come as an integer, a numeric string, 0 (meaning "none") or null. */
+const unixTime = z
+  .union([z.number(), z.string(), z.null()])
+  .optional()
+  .transform((v): number | null => {
+    if (v === null || v === undefined) return null;
+    const n = typeof v === 'number' ? v : Number(v);
+    return Number.isFinite(n) && n > 0 ? Math.trunc(n) : null;
+  });
+
+const jobError = z
+  .looseObject({
+    code: z.string().nullish(),
+    message: z.string().nullish(),
+    param: z.string().nullish(),
+  })
+  .nullish()
+  .transform((e) => (e && (e.code || e.message) ? e : null));
+
+export const FineTuningJobSchema = z.looseObject({
+  id: z.string().min(1),
+  object: z.string().optional(),
+  model: z.string().nullish(),
+  status: z.string().catch('unknown') as z.ZodType<JobStatus>,
+  created_at: unixTime,
+  finished_at: unixTime,
+  estimated_finish: unixTime,
+  fine_tuned_model: z.string().nullish(),
+  organization_id: z.string().nullish(),
+  result_files: z.array(z.string()).nullish(),
+  trained_tokens: z.number().nullish(),
+  training_file: z.string().nullish(),
+  validation_file: z.string().nullish(),
+  user_provided_suffix: z.string().nullish(),
+  suffix: z.string().nullish(),
+  seed: z.number().nullish(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  hyperparameters: z.record(z.string(), z.unknown()).nullish(),
+  method: z.record(z.string(), z.unknown()).nullish(),
+  integrations: z.array(z.unknown()).nullish(),
+  error: jobError,
+});
+export type FineTuningJob = z.infer<typeof FineTuningJobSchema>;
+
+export const FineTuningJobEventSchema = z.looseObject({
+  id: z.string(),
+  object: z.string().optional(),
+  created_at: unixTime,
+  level: z.string().catch('info'),
+  message: z.string().catch(''),
+  type: z.string().nullish(),
+  data: z.unknown().optional(),
+});
+export type FineTuningJobEvent = z.infer<typeof FineTuningJobEventSchema>;
+
+export const FineTuningJobCheckpointSchema = z.looseObject({
+  id: z.string(),
+  object: z.string().optional(),
+  created_at: unixTime,
+  fine_tuned_model_checkpoint: z.string().nullish(),
+  fine_tuning_job_id: z.string().nullish(),
+  step_number: z.number().nullish(),
+  metrics: z.record(z.string(), z.unknown()).nullish(),
+});
+export type FineTuningJobCheckpoint = z.infer<typeof FineTuningJobCheckpointSchema>;
+
+/** One page of an OpenAI-style list: `{ object: 'list', data, has_more }`. */
+export function listSchema<T extends z.ZodType>(item: T) {
+  return z.looseObject({
+    object: z.string().optional(),
+    data: z.array(item),
+    has_more: z.boolean().optional().default(false),
+  });
+}
+
+/** Error bodies in both shapes: Azure `{error:{code,message,param,type,inner_error}}` and OpenAI's. */
+export const ErrorBodySchema = z.looseObject({
+  error: z.looseObject({
+    code: z.union([z.string(), z.number()]).nullish(),
+    message: z.string().nullish(),
+    param: z.string().nullish(),
+    type: z.string().nullish(),
+    inner_error: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;

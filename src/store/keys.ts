@@ -1,0 +1,31 @@
+/**
+ * The one place Redis key names are built. Every key of ours and every BullMQ key shares the
+ * prefix `{ns}`: the braces make it a Redis Cluster hash tag, so all keys land in one slot
+ * and the Lua scripts and MULTI blocks that touch several keys work on Cluster and managed
+ * Redis too. Tests and the sandbox pass their own namespace so they never touch real data.
+ */
+export const DEFAULT_NAMESPACE = 'ftops';
+
+export function createKeys(namespace: string = DEFAULT_NAMESPACE) {
+  const prefix = `{${namespace}}`;
+  return {
+    /** The BullMQ `prefix` option; BullMQ adds `:queue:…` itself. */
+    bullPrefix: prefix,
+    approval: (id: string) => `${prefix}:approval:${id}`,
+    approvalVotes: (id: string) => `${prefix}:approval:${id}:votes`,
+    approvalsPending: () => `${prefix}:approvals:pending`,
+    audit: () => `${prefix}:audit`,
+    replay: (signature: string) => `${prefix}:replay:${signature}`,
+    subscriptions: (channel: string) => `${prefix}:subs:channel:${channel}`,
+    jobWatchers: (jobId: string) => `${prefix}:subs:job:${jobId}`,
+    watchAllChannels: () => `${prefix}:subs:all`,
+    watchedJobs: () => `${prefix}:watched`,
+    lastStatus: (jobId: string) => `${prefix}:status:${jobId}`,
+    jobMeta: (jobId: string) => `${prefix}:jobmeta:${jobId}`,
+    card: (jobId: string, channel: string) => `${prefix}:card:${jobId}:${channel}`,
+    actor: (jobId: string) => `${prefix}:actor:${jobId}`,
+    groupMembers: (groupId: string) => `${prefix}:usergroup:${groupId}`,
+    modalRef: (id: string) => `${prefix}:modal:${id}`,
+  };
+}
+export type Keys = ReturnType<typeof createKeys>;
