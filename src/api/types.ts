@@ -55,7 +55,9 @@ export interface ListOptions extends CallOptions {
 
 /** The fine-tuning REST API as ftops uses it. */
 export interface FineTuningClient {
-  listJobs(opts?: ListOptions & { metadata?: Record<string, string> }): Promise<Page<FineTuningJob>>;
+  listJobs(
+    opts?: ListOptions & { metadata?: Record<string, string> },
+  ): Promise<Page<FineTuningJob>>;
   /** Every job, newest first, page by page. */
   jobs(opts?: ListOptions): AsyncIterable<FineTuningJob>;
   getJob(id: string, opts?: CallOptions): Promise<FineTuningJob>;
