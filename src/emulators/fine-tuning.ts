@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { FineTuningJob } from '../api/schemas.ts';
+import { createVirtualClock, type VirtualClock } from './fine-tuning/clock.ts';
+import { demoJobs } from './fine-tuning/demo.ts';
+import { type FaultConfig, type FaultKind, FaultPlan } from './fine-tuning/faults.ts';
+import { JobStore } from './fine-tuning/job-store.ts';
+import {
+  type ApiContext,
+  type ApiResponse,
+  azureError,
+  handleApiRequest,
+} from './fine-tuning/routes.ts';
+import type { AddJobInput, PauseMode, ResumeMode } from './fine-tuning/sim-types.ts';
+import { setStatusByHand } from './fine-tuning/simulation.ts';
+
+export type { FaultConfig, FaultKind } from './fine-tuning/faults.ts';
+export type {
+  AddJobInput,
+  JobDurations,
+  JobFailure,
+  PauseMode,
+  ResumeMode,
+} from './fine-tuning/sim-types.ts';
+
+/**
+ * A local stand-in of the Azure AI Foundry / OpenAI fine-tuning jobs API over real HTTP on
+ * 127.0.0.1, for tests, the sandbox and `npm run emulator`. Jobs move along a virtual clock
+ * that only the caller advances (or wall time, with `realTime`); faults are injected per run.
+ * See docs/CONTRACTS.md ("Fine-tuning emulator") for the contract.
+ */
+
+export interface FineTuningEmulatorOptions {
+  /** 0 (default) = a free port on 127.0.0.1. */
+  port?: number;
+  /** Accepted as `api-key: <key>`; default 'test-key'. */
+  apiKey?: string;
+  /** Accepted as `Authorization: Bearer <t>`: a list, or a predicate (Entra tokens are arbitrary); default ['test-token']. */
+  bearerTokens?: string[] | ((token: string) => boolean);
+  pauseMode?: PauseMode;
+  resumeMode?: ResumeMode;
+  seedDemoJobs?: boolean;
+  /** Move the virtual clock with wall time (for demos); tests leave it off. */
+  realTime?: boolean;
+  /** Virtual clock start in ms; default Date.now(). */
+  startTime?: number;
+}
+
+/** One request as the emulator saw it; `status` 0 means it was never answered (timeout fault). */
+export interface RecordedRequest {
+  method: string;
+  /** Without the `/openai/v1` or `/v1` prefix. */
+  path: string;
+  /** The raw query string, without `?`. */
+  query: string;
+  status: number;
+  /** Virtual clock ms when it arrived. */
+  at: number;
+}
+
+export interface FineTuningEmulator {
+  url: string;
+  azureBaseUrl: string;
+  openaiBaseUrl: string;
+  clock: VirtualClock;
+  addJob(partial?: AddJobInput): FineTuningJob;
+  getJob(id: string): FineTuningJob | undefined;
+  setStatus(id: string, status: string, extra?: Partial<FineTuningJob>): void;
+  setFaults(f: FaultConfig | null): void;
+  failNext(n: number, kind: FaultKind): void;
+  requests: RecordedRequest[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const API_PREFIXES = ['/openai/v1', '/v1'];
+
+/** Starts the emulator; resolves once it listens. */
+export async function startFineTuningEmulator(
+  opts: FineTuningEmulatorOptions = {},
+): Promise<FineTuningEmulator> {
+  const store = new JobStore();
+  const faults = new FaultPlan();
+  const clock = createVirtualClock(opts.startTime ?? Date.now(), (now) => store.advance(now));
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const bearer = opts.bearerTokens ?? ['test-token'];
+  const ctx: ApiContext = {
+    store,
+    now: () => clock.now(),
+    apiKey: opts.apiKey ?? 'test-key',
+    acceptBearer: typeof bearer === 'function' ? bearer : (t) => bearer.includes(t),
+    pauseMode: opts.pauseMode ?? 'two-step',
+    resumeMode: opts.resumeMode ?? 'two-step',
+  };
+
+  let wall = Date.now();
+  const followWallTime = () => {
+    const w = Date.now();
+    if (w > wall) clock.advance(w - wall);
+    wall = w;
+  };
+  const ticker = opts.realTime ? setInterval(followWallTime, 250) : undefined;
+  ticker?.unref();
+
+  const send = (res: ServerResponse, status: number, body: string, headers = {}) => {
+    const write = () => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(body);
+    };
+    if (faults.latencyMs <= 0) return write();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      write();
+    }, faults.latencyMs);
+    timers.add(timer);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    req.resume(); // no route reads a body; drain it so keep-alive works
+    const requestId = randomUUID();
+    res.setHeader('apim-request-id', requestId);
+    res.setHeader('x-request-id', requestId);
+    if (opts.realTime) followWallTime();
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const prefix = API_PREFIXES.find((p) => url.pathname === p || url.pathname.startsWith(`${p}/`));
+    const method = req.method ?? 'GET';
+    const record: RecordedRequest = {
+      method,
+      path: prefix ? url.pathname.slice(prefix.length) : url.pathname,
+      query: url.search.slice(1),
+      status: 0,
+      at: clock.now(),
+    };
+    requests.push(record);
+    const fault = prefix ? faults.next() : null;
+    if (fault === 'timeout') return; // accepted, never answered; close() destroys the socket
+    let result: ApiResponse;
+    let headers: Record<string, string> = {};
+    if (!prefix) result = azureError(404, '404', 'Resource not found');
+    else if (fault === 'malformed') {
+      record.status = 200;
+      return send(res, 200, '{"object":"fine_tuning.job","id":"ftjob-');
+    } else if (fault === '429') {
+      const ms = faults.retryAfterMs;
+      headers = { 'retry-after-ms': String(ms), 'retry-after': String(Math.ceil(ms / 1000)) };
+      result = azureError(
+        429,
+        '429',
+        `Requests to the fine-tuning API have exceeded the rate limit of your current pricing tier. Please retry after ${Math.ceil(ms / 1000)} second(s).`,
+      );
+    } else if (fault === '500') result = serverError();
+    else {
+      const path = record.path;
+      result = handleApiRequest(ctx, {
+        method,
+        path,
+        query: url.searchParams,
+        headers: req.headers,
+      });
+      // The effect above has happened; only the answer is lost.
+      if (fault === '500-after-effect') result = serverError();
+    }
+    record.status = result.status;
+    send(res, result.status, JSON.stringify(result.body), headers);
+  };
+
+  const server = createServer(handle);
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const emulator: FineTuningEmulator = {
+    url,
+    azureBaseUrl: `${url}/openai/v1`,
+    openaiBaseUrl: `${url}/v1`,
+    clock,
+    requests,
+    addJob: (partial = {}) => wireCopy(store.add(partial, clock.now()).job),
+    getJob: (id) => {
+      const sim = store.get(id);
+      return sim ? wireCopy(sim.job) : undefined;
+    },
+    setStatus(id, status, extra = {}) {
+      const sim = store.get(id);
+      if (!sim) throw new Error(`no emulated job ${id}`);
+      const createdAt = sim.job.created_at;
+      setStatusByHand(sim, status, extra, clock.now());
+      store.changed(sim, createdAt);
+    },
+    setFaults: (f) => faults.set(f),
+    failNext: (n, kind) => faults.failNext(n, kind),
+    reset() {
+      store.clear();
+      faults.reset();
+      requests.length = 0;
+    },
+    async close() {
+      if (ticker) clearInterval(ticker);
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive and hanging (timeout-fault) sockets would hold close() open; end them now.
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+  if (opts.seedDemoJobs) for (const job of demoJobs(clock.now())) emulator.addJob(job);
+  return emulator;
+}
+
+/** The job as a client would get it over the wire (and a copy the caller cannot mutate). */
+function wireCopy(job: FineTuningJob): FineTuningJob {
+  return JSON.parse(JSON.stringify(job)) as FineTuningJob;
+}
+
+function serverError(): ApiResponse {
+  return azureError(
+    500,
+    'InternalServerError',
+    'The server had an error while processing your request. Sorry about that!',
+  );
+}
