@@ -1,0 +1,96 @@
+import { isTerminal } from '../api/schemas.ts';
+import type { ApprovalState, GateAction } from '../store/approvals.ts';
+
+/**
+ * The approval gate's rules as pure functions: whether a request runs at once or waits,
+ * whether a click may count, whether a job is in a state the action applies to, and which API
+ * call an action makes. No I/O here, so every rule is tested exhaustively with fast-check.
+ */
+
+/** How a request for an action proceeds. */
+export type RequestDecision = 'run-now' | 'run-now-self-authorised' | 'needs-approval';
+
+/** Ungated actions run at once; an approver's own request runs at once only with self-service. */
+export function decideRequest(input: {
+  action: GateAction;
+  isGated: boolean;
+  requesterIsApprover: boolean;
+  selfService: boolean;
+}): RequestDecision {
+  if (!input.isGated) return 'run-now';
+  if (input.requesterIsApprover && input.selfService) return 'run-now-self-authorised';
+  return 'needs-approval';
+}
+
+/** Why a click on a request does not count. */
+export type ClickRefusal = 'not_approver' | 'is_requester' | 'expired' | 'already_decided';
+
+/** The part of a request a click check looks at. */
+export interface ClickableRequest {
+  requester: string;
+  state: ApprovalState;
+  expiresAt: number;
+}
+
+/**
+ * Whether `clicker` may approve or deny `request` now. The requester never may, approver or
+ * not (four eyes); only approvers may; only while the request is pending and not expired.
+ */
+export function canClick(input: {
+  request: ClickableRequest;
+  clicker: string;
+  clickerIsApprover: boolean;
+  now: number;
+}): { ok: true } | { ok: false; reason: ClickRefusal } {
+  const { request, clicker, clickerIsApprover, now } = input;
+  if (request.state !== 'pending') return { ok: false, reason: 'already_decided' };
+  if (now >= request.expiresAt) return { ok: false, reason: 'expired' };
+  if (clicker === request.requester) return { ok: false, reason: 'is_requester' };
+  if (!clickerIsApprover) return { ok: false, reason: 'not_approver' };
+  return { ok: true };
+}
+
+const PAST: Record<GateAction, string> = {
+  pause: 'paused',
+  resume: 'resumed',
+  cancel: 'cancelled',
+};
+
+/** The past participle of an action, for messages ("paused"). */
+export function pastTense(action: GateAction): string {
+  return PAST[action];
+}
+
+/**
+ * Whether `action` applies to a job in `status`: pause only a running job, resume only a
+ * paused one, cancel any job that has not finished.
+ */
+export function canActOn(
+  action: GateAction,
+  status: string,
+  jobId = 'the job',
+): { ok: true } | { ok: false; reason: string } {
+  const allowed =
+    action === 'pause'
+      ? status === 'running'
+      : action === 'resume'
+        ? status === 'paused'
+        : !isTerminal(status);
+  if (allowed) return { ok: true };
+  return { ok: false, reason: `${jobId} is ${status}, so it cannot be ${PAST[action]}` };
+}
+
+/**
+ * Whether a job in `status` already shows the action's effect (someone paused it by hand, or
+ * it is on its way), so there is nothing left to send.
+ */
+export function alreadyDone(action: GateAction, status: string): boolean {
+  if (action === 'pause') return status === 'paused' || status === 'pausing';
+  if (action === 'resume') return status === 'running' || status === 'resuming';
+  return status === 'cancelled';
+}
+
+/** The exact API call an action makes, for dry runs and the audit trail. */
+export function describeApiCall(action: GateAction, jobId: string): string {
+  return `POST /fine_tuning/jobs/${jobId}/${action}`;
+}

@@ -1,0 +1,634 @@
+import { randomUUID } from 'node:crypto';
+import { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createFineTuningClient, noDelayRetryPolicy } from '../../src/api/index.ts';
+import type { FineTuningClient } from '../../src/api/types.ts';
+import {
+  type FineTuningEmulator,
+  startFineTuningEmulator,
+} from '../../src/emulators/fine-tuning.ts';
+import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack.ts';
+import {
+  type ApprovalPolicyConfig,
+  ApprovalService,
+  type ApprovalViews,
+} from '../../src/handlers/approval-service.ts';
+import { createApprovalViews } from '../../src/handlers/approval-views.ts';
+import { ApproverRoles } from '../../src/handlers/roles.ts';
+import { ApprovalStore } from '../../src/store/approvals.ts';
+import { AuditLog } from '../../src/store/audit.ts';
+import { createKeys, type Keys } from '../../src/store/keys.ts';
+import { createRedis } from '../../src/store/redis.ts';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const ASKED_IN = 'C0TRAINING';
+const APPROVALS = 'C0APPROVALS';
+
+// A stand-in for the views module's approval message: enough structure to see state and buttons.
+const views: ApprovalViews = {
+  renderRequest(request, job) {
+    const status = job ? ` (job ${job.status})` : '';
+    const outcome = request.outcome ? `: ${request.outcome}` : '';
+    const by = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
+    const text = `${request.action} ${request.jobId} asked by <@${request.requester}>: ${request.state}${by}${outcome}${status}`;
+    const blocks: NonNullable<ReturnType<ApprovalViews['renderRequest']>['blocks']> = [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+    ];
+    if (request.state === 'pending') {
+      blocks.push({
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: 'ftops.approval.approve',
+            text: { type: 'plain_text', text: 'Approve' },
+            value: request.id,
+          },
+          {
+            type: 'button',
+            action_id: 'ftops.approval.deny',
+            text: { type: 'plain_text', text: 'Deny' },
+            value: request.id,
+          },
+        ],
+      });
+    }
+    return { text, blocks };
+  },
+};
+
+let slackEmu: SlackEmulator;
+let ftEmu: FineTuningEmulator;
+let api: FineTuningClient;
+let slack: WebClient;
+let redis: Redis;
+const extraClients: Redis[] = [];
+
+beforeAll(async () => {
+  [slackEmu, ftEmu] = await Promise.all([startSlackEmulator(), startFineTuningEmulator()]);
+  api = createFineTuningClient({
+    baseUrl: ftEmu.azureBaseUrl,
+    auth: { type: 'api-key', key: 'test-key' },
+    retryPolicy: noDelayRetryPolicy,
+    maxRetries: 0,
+  });
+  slack = new WebClient(slackEmu.botToken, {
+    slackApiUrl: slackEmu.apiUrl,
+    retryConfig: { retries: 0 },
+  });
+  redis = createRedis(REDIS_URL);
+  await redis.ping();
+});
+
+afterAll(async () => {
+  await Promise.all([...extraClients, redis].map((c) => c.quit()));
+  await api.close();
+  await Promise.all([slackEmu.close(), ftEmu.close()]);
+});
+
+interface World {
+  keys: Keys;
+  service: ApprovalService;
+  store: ApprovalStore;
+  audit: AuditLog;
+  watched: Array<[string, string]>;
+  clock: { now: number };
+  make(overrides?: { redis?: Redis }): ApprovalService;
+}
+
+let world: World;
+
+function setup(config: Partial<ApprovalPolicyConfig> = {}): World {
+  const keys = createKeys(`test-${randomUUID()}`);
+  const full: ApprovalPolicyConfig = {
+    approvers: { users: ['UAPP', 'UAPP2'], groups: [] },
+    gatedActions: ['pause', 'cancel'],
+    approvalsRequired: 1,
+    selfService: false,
+    channel: APPROVALS,
+    ttlMinutes: 60,
+    ...config,
+  };
+  const clock = { now: Date.UTC(2025, 5, 1, 9) };
+  const watched: Array<[string, string]> = [];
+  const audit = new AuditLog({ redis, keys, logger: { info: () => {} } });
+  const make = (o: { redis?: Redis } = {}) =>
+    new ApprovalService({
+      redis: o.redis ?? redis,
+      keys,
+      api,
+      slack,
+      roles: new ApproverRoles({ slack, approvers: full.approvers }),
+      config: full,
+      audit: new AuditLog({ redis: o.redis ?? redis, keys, logger: { info: () => {} } }),
+      views,
+      clock: () => clock.now,
+      onWatch: async (channel, jobId) => {
+        watched.push([channel, jobId]);
+      },
+    });
+  world = {
+    keys,
+    service: make(),
+    store: new ApprovalStore({ redis, keys }),
+    audit,
+    watched,
+    clock,
+    make,
+  };
+  return world;
+}
+
+beforeEach(() => {
+  slackEmu.reset();
+  ftEmu.reset();
+  return async () => {
+    if (!world) return;
+    const found = await redis.keys(`${world.keys.bullPrefix}*`);
+    if (found.length) await redis.del(...found);
+  };
+});
+
+const mutations = (jobId: string, action = 'pause') =>
+  ftEmu.requests.filter(
+    (r) => r.method === 'POST' && r.path === `/fine_tuning/jobs/${jobId}/${action}`,
+  );
+const channelMessages = (channel: string) => slackEmu.messages.get(channel) ?? [];
+const topLevel = (channel: string) => channelMessages(channel).filter((m) => !m.thread_ts);
+const threadReplies = (channel: string, ts: string) =>
+  channelMessages(channel).filter((m) => m.thread_ts === ts && m.ts !== ts);
+const hasButtons = (blocks: unknown[] | undefined) =>
+  (blocks ?? []).some((b) => (b as { type?: string }).type === 'actions');
+
+async function ask(w: World, jobId: string, requester = 'UREQ', action = 'pause') {
+  return w.service.request({
+    action,
+    jobId,
+    requester,
+    reason: 'loss <!channel> diverging',
+    channel: ASKED_IN,
+  });
+}
+
+describe('ApprovalService', () => {
+  it('happy path: one approval pauses the job once, updates the message, tells the requester', async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    expect(asked.kind).toBe('pending');
+    expect(asked.ephemeral.text).toContain(`waiting for approval in <#${APPROVALS}>`);
+    expect(mutations(job.id)).toHaveLength(0);
+
+    const [post] = topLevel(APPROVALS);
+    expect(post?.text).toContain('<@UAPP> <@UAPP2>');
+    expect(hasButtons(post?.blocks)).toBe(true);
+
+    const clicked = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP',
+      vote: 'approve',
+    });
+    expect(clicked.kind).toBe('executed');
+    expect(clicked.ephemeral.text).toMatch(/^Approved\. Pause sent; ftjob-\S+ is now pausing\.$/);
+    expect(mutations(job.id)).toHaveLength(1);
+    expect(ftEmu.getJob(job.id)?.status).toBe('pausing');
+
+    const stored = await w.store.get(asked.requestId!);
+    expect(stored).toMatchObject({ state: 'executed', decidedBy: 'UAPP', approvals: ['UAPP'] });
+    expect(stored?.reason).toBe('loss <!channel> diverging');
+
+    const [updated] = topLevel(APPROVALS);
+    expect(updated?.ts).toBe(post?.ts);
+    expect(hasButtons(updated?.blocks)).toBe(false);
+    expect(updated?.text).toContain('executed by <@UAPP>');
+    expect(updated?.text).toContain('job pausing');
+
+    const replies = threadReplies(APPROVALS, post!.ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.text).toMatch(/^<@UREQ> your request to pause .* was approved by <@UAPP>/);
+    expect(w.watched).toEqual([[ASKED_IN, job.id]]);
+
+    const trail = await w.audit.latest({ jobId: job.id, count: 10 });
+    expect(trail.map((e) => e.event)).toEqual(['executed', 'approved', 'requested']);
+    expect(trail[2]?.who).toBe('UREQ');
+    expect(trail[0]?.who).toBe('UAPP');
+  });
+
+  it('deny: nothing is sent, buttons go, the requester hears it', async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    const denied = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP',
+      vote: 'deny',
+    });
+    expect(denied.kind).toBe('denied');
+    expect(mutations(job.id)).toHaveLength(0);
+    expect((await w.store.get(asked.requestId!))?.state).toBe('denied');
+    const [msg] = topLevel(APPROVALS);
+    expect(hasButtons(msg?.blocks)).toBe(false);
+    expect(msg?.text).toContain('denied by <@UAPP>');
+    expect(threadReplies(APPROVALS, msg!.ts)[0]?.text).toContain('was denied by <@UAPP>');
+    // A later approve cannot undo the denial.
+    const late = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP2',
+      vote: 'approve',
+    });
+    expect(late).toMatchObject({ kind: 'refused', refusal: 'already_decided' });
+    expect(late.ephemeral.text).toContain('already denied by <@UAPP>');
+    expect(mutations(job.id)).toHaveLength(0);
+  });
+
+  it('an outsider click changes nothing but is audited', async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    const res = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UOUT',
+      vote: 'approve',
+    });
+    expect(res).toMatchObject({ kind: 'refused', refusal: 'not_approver' });
+    expect(res.ephemeral.text).toContain('Only approvers');
+    expect((await w.store.get(asked.requestId!))?.state).toBe('pending');
+    expect(mutations(job.id)).toHaveLength(0);
+    const [last] = await w.audit.latest({ count: 1 });
+    expect(last).toMatchObject({ event: 'refused', who: 'UOUT', outcome: 'approve: not_approver' });
+  });
+
+  it("the requester's own click never counts, even when they are an approver", async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id, 'UAPP');
+    expect(asked.kind).toBe('pending');
+    expect(asked.ephemeral.text).toContain('another approver must decide');
+    for (const vote of ['approve', 'deny'] as const) {
+      const res = await w.service.click({ requestId: asked.requestId!, clicker: 'UAPP', vote });
+      expect(res).toMatchObject({ kind: 'refused', refusal: 'is_requester' });
+    }
+    expect((await w.store.get(asked.requestId!))?.state).toBe('pending');
+    expect(mutations(job.id)).toHaveLength(0);
+    const other = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP2',
+      vote: 'approve',
+    });
+    expect(other.kind).toBe('executed');
+  });
+
+  it('an approver through a user group can approve; the group is mentioned', async () => {
+    const w = setup({ approvers: { users: [], groups: ['SOPS'] } });
+    slackEmu.setUsergroup('SOPS', ['UGRP']);
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    expect(topLevel(APPROVALS)[0]?.text).toMatch(/^<!subteam\^SOPS> /);
+    const res = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UGRP',
+      vote: 'approve',
+    });
+    expect(res.kind).toBe('executed');
+    expect(mutations(job.id)).toHaveLength(1);
+  });
+
+  it('when Slack cannot list the group (plan_upgrade_required) the click fails closed, saying why', async () => {
+    const w = setup({ approvers: { users: [], groups: ['SOPS'] } });
+    slackEmu.setUsergroup('SOPS', { error: 'plan_upgrade_required' });
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    const res = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UGRP',
+      vote: 'approve',
+    });
+    expect(res).toMatchObject({ kind: 'refused', refusal: 'not_approver' });
+    expect(res.ephemeral.text).toContain('List approvers by user ID in FT_APPROVER_IDS');
+    expect(mutations(job.id)).toHaveLength(0);
+  });
+
+  it('two approvals required: the same approver twice counts once', async () => {
+    const w = setup({ approvalsRequired: 2 });
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    const id = asked.requestId!;
+    const first = await w.service.click({ requestId: id, clicker: 'UAPP', vote: 'approve' });
+    expect(first.kind).toBe('recorded');
+    expect(first.ephemeral.text).toContain('1 more approver(s) needed');
+    expect(hasButtons(topLevel(APPROVALS)[0]?.blocks)).toBe(true);
+    const again = await w.service.click({ requestId: id, clicker: 'UAPP', vote: 'approve' });
+    expect(again.kind).toBe('duplicate');
+    expect(mutations(job.id)).toHaveLength(0);
+    const second = await w.service.click({ requestId: id, clicker: 'UAPP2', vote: 'approve' });
+    expect(second.kind).toBe('executed');
+    expect(mutations(job.id)).toHaveLength(1);
+    expect((await w.store.get(id))?.approvals).toEqual(['UAPP', 'UAPP2']);
+  });
+
+  it('dry run describes and changes nothing', async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    const res = await w.service.request({
+      action: 'pause',
+      jobId: job.id,
+      requester: 'UREQ',
+      channel: ASKED_IN,
+      dryRun: true,
+    });
+    expect(res.kind).toBe('dry-run');
+    expect(res.ephemeral.text).toContain('nothing was changed');
+    expect(res.ephemeral.text).toContain('Allowed now: yes');
+    expect(res.ephemeral.text).toContain('1 approver(s) other than you, from <@UAPP> <@UAPP2>');
+    expect(res.ephemeral.text).toContain(`\`POST /fine_tuning/jobs/${job.id}/pause\``);
+    expect(await redis.keys(`${w.keys.bullPrefix}*`)).toEqual([]);
+    expect(ftEmu.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(slackEmu.callsTo('chat.postMessage')).toEqual([]);
+
+    const finished = ftEmu.addJob({ status: 'succeeded' });
+    const no = await w.service.request({
+      action: 'pause',
+      jobId: finished.id,
+      requester: 'UREQ',
+      channel: ASKED_IN,
+      dryRun: true,
+    });
+    expect(no.ephemeral.text).toContain(
+      `Allowed now: no: ${finished.id} is succeeded, so it cannot be paused`,
+    );
+  });
+
+  it('expiry: the sweep expires, removes the buttons, and later clicks are answered expired', async () => {
+    const w = setup({ ttlMinutes: 30 });
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    expect(await w.service.listPending()).toHaveLength(1);
+    w.clock.now += 30 * 60_000;
+    const expired = await w.service.expireDue();
+    expect(expired.map((r) => r.id)).toEqual([asked.requestId]);
+    expect(await w.service.expireDue()).toEqual([]);
+    expect(await w.service.listPending()).toEqual([]);
+    const [msg] = topLevel(APPROVALS);
+    expect(hasButtons(msg?.blocks)).toBe(false);
+    expect(msg?.text).toContain(': expired');
+    expect(threadReplies(APPROVALS, msg!.ts)[0]?.text).toContain('expired without a decision');
+    const click = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP',
+      vote: 'approve',
+    });
+    expect(click).toMatchObject({ kind: 'refused', refusal: 'already_decided' });
+    expect(click.ephemeral.text).toContain('already expired');
+    expect(mutations(job.id)).toHaveLength(0);
+  });
+
+  it('a click on an overdue request marks it expired without waiting for the sweep', async () => {
+    const w = setup({ ttlMinutes: 30 });
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    w.clock.now += 31 * 60_000;
+    const click = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP',
+      vote: 'approve',
+    });
+    expect(click).toMatchObject({ kind: 'expired', refusal: 'expired' });
+    expect(click.ephemeral.text).toContain(`/ft pause ${job.id}`);
+    expect((await w.store.get(asked.requestId!))?.state).toBe('expired');
+    expect(hasButtons(topLevel(APPROVALS)[0]?.blocks)).toBe(false);
+    expect(await w.service.expireDue()).toEqual([]);
+    expect(mutations(job.id)).toHaveLength(0);
+  });
+
+  it('50 concurrent approvals from 50 approvers over several connections: exactly one pause call', async () => {
+    const approvers = Array.from({ length: 50 }, (_, i) => `UA${i}`);
+    const w = setup({ approvers: { users: approvers, groups: [] } });
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    const services = Array.from({ length: 5 }, () => {
+      const c = createRedis(REDIS_URL);
+      extraClients.push(c);
+      return w.make({ redis: c });
+    });
+    const results = await Promise.all(
+      approvers.map((clicker, i) =>
+        services[i % services.length]!.click({
+          requestId: asked.requestId!,
+          clicker,
+          vote: 'approve',
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.kind === 'executed')).toHaveLength(1);
+    expect(results.filter((r) => r.refusal === 'already_decided')).toHaveLength(49);
+    expect(mutations(job.id)).toHaveLength(1);
+    expect(threadReplies(APPROVALS, topLevel(APPROVALS)[0]!.ts)).toHaveLength(1);
+  });
+
+  it('a job that finished between request and approval is not touched', async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    ftEmu.setStatus(job.id, 'succeeded');
+    const res = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP',
+      vote: 'approve',
+    });
+    expect(res.kind).toBe('failed');
+    expect(res.ephemeral.text).toContain(`${job.id} is succeeded, so it cannot be paused`);
+    expect(mutations(job.id)).toHaveLength(0);
+    expect(await w.store.get(asked.requestId!)).toMatchObject({
+      state: 'failed',
+      outcome: `${job.id} is succeeded, so it cannot be paused; nothing was sent`,
+    });
+    const [msg] = topLevel(APPROVALS);
+    expect(hasButtons(msg?.blocks)).toBe(false);
+    expect(threadReplies(APPROVALS, msg!.ts)[0]?.text).toContain('but it failed');
+  });
+
+  it('a job already paused by hand counts as done, without a second call', async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    ftEmu.setStatus(job.id, 'paused');
+    const res = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP',
+      vote: 'approve',
+    });
+    expect(res.kind).toBe('executed');
+    expect(res.ephemeral.text).toContain('is already paused, so nothing was sent');
+    expect(mutations(job.id)).toHaveLength(0);
+  });
+
+  it('an approver asking needs another approver; with self-service it runs at once', async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    expect((await ask(w, job.id, 'UAPP')).kind).toBe('pending');
+    expect(mutations(job.id)).toHaveLength(0);
+
+    const s = setup({ selfService: true });
+    const job2 = ftEmu.addJob();
+    const res = await ask(s, job2.id, 'UAPP');
+    expect(res.kind).toBe('executed');
+    expect(res.ephemeral.text).toContain('Self-authorised');
+    expect(mutations(job2.id)).toHaveLength(1);
+    expect(s.watched).toEqual([[ASKED_IN, job2.id]]);
+    const [entry] = await s.audit.latest({ jobId: job2.id, count: 1 });
+    expect(entry).toMatchObject({ event: 'self_authorised', who: 'UAPP', action: 'pause' });
+    // A non-approver still waits, self-service or not.
+    expect((await ask(s, ftEmu.addJob().id, 'UREQ')).kind).toBe('pending');
+  });
+
+  it('an ungated action runs at once; an action the job state forbids is refused', async () => {
+    const w = setup();
+    const paused = ftEmu.addJob({ status: 'paused' });
+    const res = await ask(w, paused.id, 'UREQ', 'resume');
+    expect(res.kind).toBe('executed');
+    expect(mutations(paused.id, 'resume')).toHaveLength(1);
+    expect(slackEmu.callsTo('chat.postMessage')).toHaveLength(0);
+
+    const done = ftEmu.addJob({ status: 'succeeded' });
+    const refused = await ask(w, done.id);
+    expect(refused).toMatchObject({ kind: 'refused' });
+    expect(refused.ephemeral.text).toBe(`${done.id} is succeeded, so it cannot be paused.`);
+    expect(await w.service.listPending()).toEqual([]);
+  });
+
+  it('bad input is refused before any call', async () => {
+    const w = setup();
+    const bad = await ask(w, '../../files');
+    expect(bad.kind).toBe('invalid');
+    expect(bad.ephemeral.text).toContain('is not a fine-tuning job ID');
+    expect((await ask(w, 'ftjob-x', 'UREQ', 'delete')).kind).toBe('invalid');
+    const click = await w.service.click({ requestId: 'forged', clicker: 'UAPP', vote: 'approve' });
+    expect(click.kind).toBe('not_found');
+    expect(ftEmu.requests).toEqual([]);
+  });
+
+  it('a new service instance (as after a restart) decides a request made by the old one', async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    const c = createRedis(REDIS_URL);
+    extraClients.push(c);
+    const restarted = w.make({ redis: c });
+    const res = await restarted.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP',
+      vote: 'approve',
+    });
+    expect(res.kind).toBe('executed');
+    expect(mutations(job.id)).toHaveLength(1);
+    expect(hasButtons(topLevel(APPROVALS)[0]?.blocks)).toBe(false);
+  });
+
+  it('the request is posted where it was asked when no approval channel is set', async () => {
+    const w = setup({ channel: undefined });
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    expect(asked.ephemeral.text).toContain(`in <#${ASKED_IN}>`);
+    expect(topLevel(ASKED_IN)).toHaveLength(1);
+  });
+
+  it('a request that cannot be posted is given up and the requester is told why', async () => {
+    const w = setup();
+    slackEmu.failNext('chat.postMessage', 'not_in_channel');
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    expect(asked.kind).toBe('failed');
+    expect(asked.ephemeral.text).toContain('/invite @ftops');
+    expect((await w.store.get(asked.requestId!))?.state).toBe('failed');
+    expect(await w.service.listPending()).toEqual([]);
+  });
+
+  it('Redis down: the requester gets a quick, clear "temporarily unavailable"', async () => {
+    const w = setup();
+    const down = createRedis('redis://127.0.0.1:1', {
+      redisOptions: { retryStrategy: () => null },
+    });
+    const service = w.make({ redis: down });
+    const job = ftEmu.addJob();
+    const res = await service.request({
+      action: 'pause',
+      jobId: job.id,
+      requester: 'UREQ',
+      channel: ASKED_IN,
+    });
+    expect(res.kind).toBe('error');
+    expect(res.ephemeral.text).toMatch(/temporarily unavailable/);
+    expect(mutations(job.id)).toHaveLength(0);
+    down.disconnect();
+  });
+
+  it('modal references are opaque, single-use and bound to the user', async () => {
+    const w = setup();
+    const ref = await w.service.createModalRef({ action: 'pause', jobId: 'ftjob-abc', user: 'U1' });
+    expect(ref).not.toContain('ftjob');
+    expect(await w.service.resolveModalRef(ref, 'U2')).toBeNull();
+    const again = await w.service.createModalRef({
+      action: 'pause',
+      jobId: 'ftjob-abc',
+      user: 'U1',
+    });
+    expect(await w.service.resolveModalRef(again, 'U1')).toEqual({
+      action: 'pause',
+      jobId: 'ftjob-abc',
+      user: 'U1',
+    });
+    expect(await w.service.resolveModalRef(again, 'U1')).toBeNull();
+  });
+});
+
+describe('ApprovalService with the real approval view', () => {
+  it('posts a valid Block Kit request with buttons, then replaces it with the outcome', async () => {
+    const approvers = { users: ['UAPP'], groups: ['SOPS'] };
+    const w = setup({ approvers });
+    slackEmu.setUsergroup('SOPS', []);
+    const service = new ApprovalService({
+      redis,
+      keys: w.keys,
+      api,
+      slack,
+      roles: new ApproverRoles({ slack, approvers }),
+      config: {
+        approvers,
+        gatedActions: ['pause'],
+        approvalsRequired: 1,
+        selfService: false,
+        channel: APPROVALS,
+        ttlMinutes: 60,
+      },
+      audit: w.audit,
+      views: createApprovalViews(approvers),
+      clock: () => w.clock.now,
+    });
+    const job = ftEmu.addJob();
+    const asked = await service.request({
+      action: 'pause',
+      jobId: job.id,
+      requester: 'UREQ',
+      reason: 'spiky loss',
+      channel: ASKED_IN,
+    });
+    expect(asked.kind).toBe('pending');
+    expect(slackEmu.callsTo('chat.postMessage').every((c) => c.ok)).toBe(true);
+    const [post] = topLevel(APPROVALS);
+    expect(post?.text.match(/<!subteam\^SOPS>/g)).toHaveLength(1);
+    expect(hasButtons(post?.blocks)).toBe(true);
+    expect(JSON.stringify(post?.blocks)).toContain(asked.requestId!);
+
+    const res = await service.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP',
+      vote: 'approve',
+    });
+    expect(res.kind).toBe('executed');
+    expect(slackEmu.callsTo('chat.update').map((c) => c.ok)).toEqual([true]);
+    const [updated] = topLevel(APPROVALS);
+    expect(hasButtons(updated?.blocks)).toBe(false);
+    expect(JSON.stringify(updated?.blocks)).toContain('Done');
+  });
+});

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/store/audit.ts';
+import { createKeys, type Keys } from '../../src/store/keys.ts';
+import { createRedis, RedisUnavailableError } from '../../src/store/redis.ts';
+
+let redis: Redis;
+let keys: Keys;
+let lines: Array<{ obj: Record<string, unknown>; msg?: string }>;
+let audit: AuditLog;
+
+beforeAll(async () => {
+  redis = createRedis('redis://127.0.0.1:6379');
+  await redis.ping();
+});
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+beforeEach(async () => {
+  keys = createKeys(`test-${randomUUID()}`);
+  lines = [];
+  audit = new AuditLog({
+    redis,
+    keys,
+    logger: { info: (obj, msg) => lines.push(msg === undefined ? { obj } : { obj, msg }) },
+  });
+  return async () => {
+    await redis.del(keys.audit());
+  };
+});
+
+describe('AuditLog', () => {
+  it('appends an entry to the stream and logs it as one structured line', async () => {
+    const id = await audit.append({
+      event: 'approved',
+      who: 'UAPP',
+      at: 1000,
+      action: 'pause',
+      jobId: 'ftjob-abc',
+      requestId: 'req1',
+      outcome: 'approved (1 of 1)',
+    });
+    expect(id).toMatch(/^\d+-\d+$/);
+    expect(lines).toEqual([
+      {
+        obj: {
+          audit: true,
+          event: 'approved',
+          who: 'UAPP',
+          at: 1000,
+          action: 'pause',
+          jobId: 'ftjob-abc',
+          requestId: 'req1',
+          outcome: 'approved (1 of 1)',
+        },
+        msg: 'audit approved',
+      },
+    ]);
+    expect(await audit.latest({ count: 5 })).toEqual([
+      {
+        id,
+        event: 'approved',
+        who: 'UAPP',
+        at: 1000,
+        action: 'pause',
+        jobId: 'ftjob-abc',
+        requestId: 'req1',
+        outcome: 'approved (1 of 1)',
+      },
+    ]);
+  });
+
+  it('reads newest first and filters by job across pages', async () => {
+    for (let i = 0; i < 250; i++) {
+      await audit.append({
+        event: 'requested',
+        who: `U${i}`,
+        at: i,
+        jobId: i % 50 === 0 ? 'ftjob-rare' : 'ftjob-common',
+      });
+    }
+    const newest = await audit.latest({ count: 3 });
+    expect(newest.map((e) => e.at)).toEqual([249, 248, 247]);
+    const rare = await audit.latest({ jobId: 'ftjob-rare', count: 10 });
+    expect(rare.map((e) => e.at)).toEqual([200, 150, 100, 50, 0]);
+    expect((await audit.latest({ jobId: 'ftjob-rare', count: 2 })).map((e) => e.at)).toEqual([
+      200, 150,
+    ]);
+    expect(await audit.latest({ jobId: 'ftjob-none', count: 5 })).toEqual([]);
+    expect(await audit.latest({ count: 0 })).toEqual([]);
+  });
+
+  it('the stream is capped', async () => {
+    const small = new AuditLog({ redis, keys, logger: { info: () => {} }, maxLen: 10 });
+    for (let i = 0; i < 500; i++) await small.append({ event: 'refused', who: 'U', at: i });
+    // MAXLEN ~ trims whole nodes: far fewer than 500 remain, never fewer than the cap.
+    const len = await redis.xlen(keys.audit());
+    expect(len).toBeGreaterThanOrEqual(10);
+    expect(len).toBeLessThan(500);
+  });
+
+  it('when Redis is down: the line is still logged and the caller gets RedisUnavailableError', async () => {
+    const down = createRedis('redis://127.0.0.1:1', {
+      redisOptions: { retryStrategy: () => null },
+    });
+    const log = new AuditLog({
+      redis: down,
+      keys,
+      logger: { info: (obj, msg) => lines.push(msg === undefined ? { obj } : { obj, msg }) },
+    });
+    const err = await log.append({ event: 'denied', who: 'U1', at: 5 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RedisUnavailableError);
+    expect((err as Error).message).toMatch(/temporarily unavailable/);
+    expect(lines.map((l) => l.msg)).toEqual(['audit denied']);
+    down.disconnect();
+  });
+});
