@@ -72,6 +72,8 @@ export interface ModalRef {
   action: GateAction;
   jobId: string;
   user: string;
+  /** The channel the button was clicked in, where the request is asked. */
+  channel: string;
 }
 
 // 16 random bytes in base64url: 21 characters carrying 6 bits, and a 22nd carrying the last
@@ -442,6 +444,7 @@ const ModalRefSchema = z.object({
   action: z.enum(['pause', 'resume', 'cancel']),
   jobId: z.string(),
   user: z.string(),
+  channel: z.string(),
 });
 
 function safeJson(raw: string): unknown {

@@ -24,6 +24,14 @@ export function createKeys(namespace: string = DEFAULT_NAMESPACE) {
     jobMeta: (jobId: string) => `${prefix}:jobmeta:${jobId}`,
     card: (jobId: string, channel: string) => `${prefix}:card:${jobId}:${channel}`,
     actor: (jobId: string) => `${prefix}:actor:${jobId}`,
+    /** Known unfinished jobs the poller may read, scored by `created_at` (Unix s). */
+    trackedJobs: () => `${prefix}:poll:tracked`,
+    /** Status transitions recorded but not yet handed to the notify queue. */
+    transitionOutbox: () => `${prefix}:poll:outbox`,
+    /** Held while one worker posts or updates a job's card in a channel. */
+    cardLock: (jobId: string, channel: string) => `${prefix}:card:${jobId}:${channel}:lock`,
+    /** When the next Slack message may go to `channel` (ms since epoch). */
+    channelPace: (channel: string) => `${prefix}:pace:${channel}`,
     groupMembers: (groupId: string) => `${prefix}:usergroup:${groupId}`,
     modalRef: (id: string) => `${prefix}:modal:${id}`,
   };

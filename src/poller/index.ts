@@ -1,0 +1,89 @@
+import type { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { FineTuningClient } from '../api/types.ts';
+import { createJobStatusStore, readActor } from '../store/job-status.ts';
+import type { Keys } from '../store/keys.ts';
+import { createSubscriptions } from '../store/subscriptions.ts';
+import { NotifyQueue, type NotifyRetry } from './notify-queue.ts';
+import { NotifyWorker } from './notify-worker.ts';
+import { PollScheduler, PollWorker } from './poll-scheduler.ts';
+import type { AnnouncementRenderer } from './render.ts';
+import { Sweeper } from './sweeper.ts';
+
+export { NotifyQueue, notificationId } from './notify-queue.ts';
+export { NotifyWorker } from './notify-worker.ts';
+export { PollScheduler, PollWorker } from './poll-scheduler.ts';
+export type { Announcement, AnnouncementRenderer, SlackMessage } from './render.ts';
+export { plainRenderer } from './render.ts';
+export { Sweeper, type SweepReport } from './sweeper.ts';
+
+/** What the poller needs from the composition root. */
+export interface PollerDeps {
+  redisUrl: string;
+  keys: Keys;
+  client: FineTuningClient;
+  slack: WebClient;
+  intervalSeconds: number;
+  render?: AnnouncementRenderer;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  notifyConcurrency?: number;
+  paceMs?: number;
+  retry?: NotifyRetry;
+}
+
+/** A running poller. */
+export interface Poller {
+  sweeper: Sweeper;
+  /** Stops both workers (each finishes its current job) and closes the connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the sweep worker and the notify worker and upserts the sweep schedule. Any number
+ * of processes may call it: the schedule stays one, and each sweep or notification runs once.
+ */
+export async function startPoller(deps: PollerDeps): Promise<Poller> {
+  // BullMQ's workers block on Redis and must never give up on a command.
+  const connect = () => new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+  const commands = connect();
+  const connections = [commands, connect(), connect()];
+  const [, sweepConn, notifyConn] = connections as [Redis, Redis, Redis];
+  const subscriptions = createSubscriptions(commands, deps.keys);
+  const notify = new NotifyQueue({ connection: commands, keys: deps.keys, retry: deps.retry });
+  const sweeper = new Sweeper({
+    client: deps.client,
+    subscriptions,
+    statuses: createJobStatusStore(commands, deps.keys),
+    actorOf: (jobId) => readActor(commands, deps.keys, jobId),
+    notify,
+    logger: deps.logger,
+  });
+  const scheduler = new PollScheduler({ connection: commands, keys: deps.keys });
+  const pollWorker = new PollWorker({
+    connection: sweepConn,
+    keys: deps.keys,
+    sweeper,
+    logger: deps.logger,
+  });
+  const notifyWorker = new NotifyWorker({
+    connection: notifyConn,
+    redis: commands,
+    keys: deps.keys,
+    slack: deps.slack,
+    subscriptions,
+    render: deps.render,
+    logger: deps.logger,
+    concurrency: deps.notifyConcurrency,
+    paceMs: deps.paceMs,
+  });
+  await scheduler.upsert(deps.intervalSeconds);
+  return {
+    sweeper,
+    async close() {
+      await Promise.all([pollWorker.close(), notifyWorker.close()]);
+      await Promise.all([scheduler.close(), notify.close()]);
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}

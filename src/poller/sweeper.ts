@@ -1,0 +1,214 @@
+import type { Logger } from 'pino';
+import type { FineTuningJob } from '../api/schemas.ts';
+import { isTerminal } from '../api/schemas.ts';
+import type { FineTuningClient } from '../api/types.ts';
+import type { Actor, JobState, JobStatusStore, Transition } from '../store/job-status.ts';
+import type { Subscriptions } from '../store/subscriptions.ts';
+import type { NotifyQueue } from './notify-queue.ts';
+import {
+  type PagedSoFar,
+  type Pending,
+  shouldReadFirstPage,
+  shouldReadNextPage,
+} from './sweep-plan.ts';
+import { attribute, audience, type JobSnapshot, snapshotOf } from './transitions.ts';
+
+/** What the sweeper needs; all injected so a test builds it with the emulator and Redis. */
+export interface SweeperDeps {
+  client: Pick<FineTuningClient, 'listJobs' | 'getJob'>;
+  subscriptions: Subscriptions;
+  statuses: JobStatusStore;
+  /** Reads the last ftops actor of a job (`readActor` bound to Redis and keys). */
+  actorOf: (jobId: string) => Promise<Actor | null>;
+  notify: Pick<NotifyQueue, 'enqueue'>;
+  now?: () => number;
+  pageSize?: number;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Called after each transition is recorded and before it is enqueued (crash tests). */
+  onTransitionRecorded?: (jobId: string, seq: number) => Promise<void> | void;
+}
+
+/** What one sweep did, for logs, metrics and tests. */
+export interface SweepReport {
+  pages: number;
+  singleReads: number;
+  /** Jobs recorded for the first time (silently). */
+  firstSights: number;
+  /** Transitions this sweep recorded. */
+  transitions: number;
+  /** Transitions handed to the notify queue (this sweep's and any left over). */
+  enqueued: number;
+  /** Watched jobs that could not be read; they are tried again next sweep. */
+  unread: string[];
+}
+
+/**
+ * One sweep: read the status of every watched, unfinished job with as few requests as it can
+ * (see sweep-plan.ts), record first sightings silently, record each change with one atomic
+ * compare-and-set that also puts it in the outbox, then move the outbox to the notify queue
+ * under deterministic job IDs. Running it twice at once, or again after a crash, announces
+ * each change once. With a `watch all` channel it also records the jobs on the newest page
+ * that it has never seen (silently: first sight is never announced, new job or not).
+ */
+export class Sweeper {
+  private readonly now: () => number;
+  private readonly pageSize: number;
+
+  constructor(private readonly deps: SweeperDeps) {
+    this.now = deps.now ?? Date.now;
+    this.pageSize = deps.pageSize ?? 100;
+  }
+
+  async sweep(): Promise<SweepReport> {
+    const report: SweepReport = {
+      pages: 0,
+      singleReads: 0,
+      firstSights: 0,
+      transitions: 0,
+      enqueued: 0,
+      unread: [],
+    };
+    // Left-overs first: a crash after a compare-and-set left its transition in the outbox.
+    report.enqueued += await this.drainOutbox();
+
+    const { subscriptions, statuses } = this.deps;
+    const [explicit, discover] = await Promise.all([
+      subscriptions.watchedJobIds(),
+      subscriptions.hasWatchAll(),
+    ]);
+    const tracked = discover ? (await statuses.trackedJobs()).map((t) => t.jobId) : [];
+    const ids = [...new Set([...explicit, ...tracked])];
+    const known = await statuses.getMany(ids);
+    const pending = new Map<string, Pending>();
+    for (const id of ids) {
+      const state = known.get(id);
+      if (state && isTerminal(state.status)) continue; // finished jobs are never read again
+      pending.set(id, { jobId: id, createdAt: state?.createdAt ?? 0 });
+    }
+
+    if (shouldReadFirstPage(pending.size, discover)) {
+      await this.readPages(pending, known, discover, report);
+    }
+    for (const { jobId } of pending.values()) {
+      try {
+        const job = await this.deps.client.getJob(jobId);
+        report.singleReads++;
+        await this.observe(job, known.get(jobId), report);
+      } catch (err) {
+        // The client has retried already; the job stays pending and is read next sweep.
+        report.unread.push(jobId);
+        this.deps.logger?.warn(
+          { err, jobId },
+          'could not read a watched job; next sweep tries again',
+        );
+      }
+    }
+
+    report.enqueued += await this.drainOutbox();
+    return report;
+  }
+
+  private async readPages(
+    pending: Map<string, Pending>,
+    known: Map<string, JobState>,
+    discover: boolean,
+    report: SweepReport,
+  ): Promise<void> {
+    const paged: PagedSoFar = { count: 0, newest: 0, oldest: 0, hasMore: true };
+    let after: string | undefined;
+    for (;;) {
+      let page: Awaited<ReturnType<SweeperDeps['client']['listJobs']>>;
+      try {
+        page = await this.deps.client.listJobs({
+          limit: this.pageSize,
+          ...(after ? { after } : {}),
+        });
+      } catch (err) {
+        // Listing failed even after the client's retries: leave the rest to the next sweep
+        // rather than turn one struggling endpoint into many single reads.
+        report.unread.push(...pending.keys());
+        pending.clear();
+        this.deps.logger?.warn({ err }, 'listing jobs failed; next sweep tries again');
+        return;
+      }
+      report.pages++;
+      if (discover) {
+        // One round trip for the page's unfamiliar jobs, so finished ones are not re-recorded.
+        const unfamiliar = page.data.map((j) => j.id).filter((id) => !known.has(id));
+        for (const [id, state] of await this.deps.statuses.getMany(unfamiliar))
+          known.set(id, state);
+      }
+      for (const job of page.data) {
+        const watched = pending.delete(job.id);
+        if (watched || (discover && !known.has(job.id))) {
+          await this.observe(job, known.get(job.id), report);
+          if (!watched) known.set(job.id, stateOf(job, this.now()));
+        }
+        const c = job.created_at ?? 0;
+        if (c > 0) {
+          paged.newest = Math.max(paged.newest, c);
+          paged.oldest = paged.oldest === 0 ? c : Math.min(paged.oldest, c);
+        }
+      }
+      paged.count += page.data.length;
+      paged.hasMore = page.hasMore && page.data.length > 0;
+      after = page.data.at(-1)?.id;
+      if (!shouldReadNextPage([...pending.values()], paged, this.pageSize)) return;
+    }
+  }
+
+  /** Records what one read showed: first sight silently, a change by compare-and-set. */
+  private async observe(
+    job: FineTuningJob,
+    state: JobState | undefined,
+    report: SweepReport,
+  ): Promise<void> {
+    const { statuses } = this.deps;
+    const now = this.now();
+    if (!state) {
+      const recorded = await statuses.recordFirstSight({
+        jobId: job.id,
+        status: job.status,
+        createdAt: job.created_at ?? 0,
+        now,
+      });
+      if (recorded) report.firstSights++;
+      return;
+    }
+    if (state.status === job.status) return;
+    const actor = await this.deps.actorOf(job.id);
+    const by = attribute({ from: state.status, to: job.status, prev: state, actor });
+    const seq = await statuses.compareAndSet({
+      jobId: job.id,
+      expected: state.status,
+      next: job.status,
+      now,
+      by,
+      job: { ...snapshotOf(job) },
+    });
+    if (seq > 0) {
+      report.transitions++;
+      await this.deps.onTransitionRecorded?.(job.id, seq);
+    }
+  }
+
+  /** Hands every recorded transition to the notify queue, then removes it from the outbox. */
+  private async drainOutbox(): Promise<number> {
+    const { statuses, subscriptions, notify } = this.deps;
+    let n = 0;
+    for (const t of await statuses.pendingTransitions()) {
+      const watchers = audience(await subscriptions.watchersOf(t.jobId), t.to);
+      await notify.enqueue(
+        t as unknown as Transition<JobSnapshot>,
+        watchers.map((w) => w.channel),
+      );
+      await statuses.ackTransition(t.jobId, t.seq);
+      n++;
+    }
+    return n;
+  }
+}
+
+function stateOf(job: FineTuningJob, now: number): JobState {
+  return { status: job.status, seq: 0, changedAt: now, createdAt: job.created_at ?? 0, by: null };
+}

@@ -1,0 +1,231 @@
+import type { Redis } from 'ioredis';
+import { isTerminal } from '../api/schemas.ts';
+import type { Keys } from './keys.ts';
+
+/**
+ * The last known status of every job the poller reads, and the transitions it has detected
+ * but not yet handed on. A change is recorded by one Lua script that compares the status,
+ * writes the new one, bumps the job's transition counter and appends the transition to an
+ * outbox, all at once: two workers that see the same change record it once, and a crash
+ * after the script loses nothing because the outbox is drained again by the next sweep.
+ */
+
+/** Who did something to a job through ftops, and when (ms since epoch). */
+export interface Actor {
+  userId: string;
+  action: 'pause' | 'resume' | 'cancel' | (string & {});
+  at: number;
+}
+
+/** Who a status change is attributed to: a person through ftops, someone outside, or unknown. */
+export type Attribution = Actor | 'outside' | null;
+
+/** What Redis knows of one job. */
+export interface JobState {
+  status: string;
+  /** Transitions recorded so far; 0 right after the first sighting. */
+  seq: number;
+  /** When the current status was first seen (ms). */
+  changedAt: number;
+  /** The job's `created_at` (Unix s), 0 when the API did not say. */
+  createdAt: number;
+  by: Attribution;
+}
+
+/** A detected change, as it waits in the outbox and travels in notify jobs. */
+export interface Transition<Snapshot = Record<string, unknown>> {
+  jobId: string;
+  seq: number;
+  from: string;
+  to: string;
+  /** When the change was detected (ms). */
+  at: number;
+  by: Attribution;
+  /** The job as read when the change was seen (a compact copy for the card). */
+  job: Snapshot;
+}
+
+/** How long an actor record is believed; a pause announced days later is not "by" anyone. */
+export const ACTOR_TTL_SECONDS = 24 * 3600;
+
+// KEYS: status hash, tracked zset. ARGV: jobId, status, now, createdAt, by, terminal(0/1).
+const FIRST_SIGHT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'seq', 0, 'changedAt', ARGV[3], 'createdAt', ARGV[4], 'by', ARGV[5])
+if ARGV[6] == '1' then redis.call('ZREM', KEYS[2], ARGV[1])
+else redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1]) end
+return 1`;
+
+// KEYS: status hash, tracked zset, outbox hash.
+// ARGV: jobId, expected, next, now, by, terminal(0/1), transition JSON (seq is added by the reader).
+// Returns the new seq, or 0 when the status is no longer `expected` (another worker won).
+const COMPARE_AND_SET = `
+if redis.call('HGET', KEYS[1], 'status') ~= ARGV[2] then return 0 end
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('HSET', KEYS[1], 'status', ARGV[3], 'changedAt', ARGV[4], 'by', ARGV[5])
+if ARGV[6] == '1' then redis.call('ZREM', KEYS[2], ARGV[1])
+else redis.call('ZADD', KEYS[2], redis.call('HGET', KEYS[1], 'createdAt') or 0, ARGV[1]) end
+redis.call('HSET', KEYS[3], ARGV[1] .. '.' .. seq, ARGV[7])
+return seq`;
+
+function encodeBy(by: Attribution): string {
+  return by === null ? '' : by === 'outside' ? 'outside' : JSON.stringify(by);
+}
+
+function decodeBy(raw: string | null | undefined): Attribution {
+  if (!raw) return null;
+  if (raw === 'outside') return 'outside';
+  try {
+    const v = JSON.parse(raw) as Partial<Actor>;
+    if (typeof v.userId === 'string' && typeof v.action === 'string' && typeof v.at === 'number') {
+      return { userId: v.userId, action: v.action, at: v.at };
+    }
+  } catch {
+    // Unreadable attribution: unknown.
+  }
+  return null;
+}
+
+/** The outbox field of a transition: job IDs never contain `.`, so it splits back uniquely. */
+function outboxField(jobId: string, seq: number): string {
+  return `${jobId}.${seq}`;
+}
+
+/** Last known statuses, compare-and-set transitions and the transition outbox. */
+export interface JobStatusStore {
+  getMany(jobIds: string[]): Promise<Map<string, JobState>>;
+  /** Records a job seen for the first time; false when it was known already. */
+  recordFirstSight(s: {
+    jobId: string;
+    status: string;
+    createdAt: number;
+    now: number;
+    by?: Attribution;
+  }): Promise<boolean>;
+  /** Moves `expected` → `next` atomically and queues the transition; its seq, or 0 if lost. */
+  compareAndSet(t: {
+    jobId: string;
+    expected: string;
+    next: string;
+    now: number;
+    by: Attribution;
+    job: Record<string, unknown>;
+  }): Promise<number>;
+  /** Transitions recorded but not yet acknowledged, oldest seq first per job. */
+  pendingTransitions(): Promise<Transition[]>;
+  ackTransition(jobId: string, seq: number): Promise<void>;
+  /** Known unfinished jobs with their `created_at`. */
+  trackedJobs(): Promise<Array<{ jobId: string; createdAt: number }>>;
+}
+
+/** Builds the job status store over a Redis client and a key builder. */
+export function createJobStatusStore(redis: Redis, keys: Keys): JobStatusStore {
+  return {
+    async getMany(jobIds) {
+      const out = new Map<string, JobState>();
+      if (jobIds.length === 0) return out;
+      const pipe = redis.pipeline();
+      for (const id of jobIds)
+        pipe.hmget(keys.lastStatus(id), 'status', 'seq', 'changedAt', 'createdAt', 'by');
+      const res = (await pipe.exec()) ?? [];
+      jobIds.forEach((id, i) => {
+        const [err, row] = res[i] ?? [null, null];
+        if (err) throw err;
+        const [status, seq, changedAt, createdAt, by] = (row ?? []) as Array<string | null>;
+        if (status === null || status === undefined) return;
+        out.set(id, {
+          status,
+          seq: Number(seq ?? 0),
+          changedAt: Number(changedAt ?? 0),
+          createdAt: Number(createdAt ?? 0),
+          by: decodeBy(by),
+        });
+      });
+      return out;
+    },
+
+    async recordFirstSight({ jobId, status, createdAt, now, by = null }) {
+      const done = await redis.eval(
+        FIRST_SIGHT,
+        2,
+        keys.lastStatus(jobId),
+        keys.trackedJobs(),
+        jobId,
+        status,
+        String(now),
+        String(createdAt),
+        encodeBy(by),
+        isTerminal(status) ? '1' : '0',
+      );
+      return Number(done) === 1;
+    },
+
+    async compareAndSet({ jobId, expected, next, now, by, job }) {
+      const payload = JSON.stringify({ jobId, from: expected, to: next, at: now, by, job });
+      const seq = await redis.eval(
+        COMPARE_AND_SET,
+        3,
+        keys.lastStatus(jobId),
+        keys.trackedJobs(),
+        keys.transitionOutbox(),
+        jobId,
+        expected,
+        next,
+        String(now),
+        encodeBy(by),
+        isTerminal(next) ? '1' : '0',
+        payload,
+      );
+      return Number(seq);
+    },
+
+    async pendingTransitions() {
+      const all = await redis.hgetall(keys.transitionOutbox());
+      const out: Transition[] = [];
+      for (const [field, raw] of Object.entries(all)) {
+        const dot = field.lastIndexOf('.');
+        const seq = Number(field.slice(dot + 1));
+        try {
+          const t = JSON.parse(raw) as Omit<Transition, 'seq'>;
+          out.push({ ...t, seq, by: t.by ?? null });
+        } catch {
+          // An entry we cannot read would block nothing but itself; drop it so it cannot loop.
+          await redis.hdel(keys.transitionOutbox(), field);
+        }
+      }
+      return out.sort((a, b) => a.jobId.localeCompare(b.jobId) || a.seq - b.seq);
+    },
+
+    async ackTransition(jobId, seq) {
+      await redis.hdel(keys.transitionOutbox(), outboxField(jobId, seq));
+    },
+
+    async trackedJobs() {
+      const flat = await redis.zrange(keys.trackedJobs(), 0, -1, 'WITHSCORES');
+      const out: Array<{ jobId: string; createdAt: number }> = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        out.push({ jobId: flat[i]!, createdAt: Number(flat[i + 1]) });
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Notes who paused, resumed or cancelled a job through ftops, so the announcement of the
+ * change can name them; the approval and command paths call it right after the API call.
+ */
+export async function recordActor(
+  redis: Redis,
+  keys: Keys,
+  jobId: string,
+  actor: Actor,
+): Promise<void> {
+  await redis.set(keys.actor(jobId), JSON.stringify(actor), 'EX', ACTOR_TTL_SECONDS);
+}
+
+/** The last actor recorded for a job, if still fresh. */
+export async function readActor(redis: Redis, keys: Keys, jobId: string): Promise<Actor | null> {
+  const by = decodeBy(await redis.get(keys.actor(jobId)));
+  return by && by !== 'outside' ? by : null;
+}

@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CHANNEL, type Harness, startHarness } from './harness.ts';
+
+let h: Harness;
+
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const listCalls = (h: Harness) =>
+  h.ft.requests.filter((r) => r.method === 'GET' && r.path === '/fine_tuning/jobs');
+const getCalls = (h: Harness) =>
+  h.ft.requests.filter((r) => r.method === 'GET' && /^\/fine_tuning\/jobs\/[^/]+$/.test(r.path));
+
+describe('sweeps', () => {
+  it('announces each change once when two sweepers and two workers run at the same time', async () => {
+    const jobs = Array.from({ length: 6 }, () => h.ft.addJob({ status: 'running' }));
+    for (const j of jobs) await h.subs.watch(CHANNEL, j.id);
+    const a = h.newSweeper();
+    const b = h.newSweeper();
+    h.startNotifyWorker();
+    h.startNotifyWorker();
+    await Promise.all([a.sweep(), b.sweep()]);
+    for (const j of jobs) h.ft.setStatus(j.id, 'paused');
+    const [ra, rb] = await Promise.all([a.sweep(), b.sweep()]);
+    expect((ra?.transitions ?? 0) + (rb?.transitions ?? 0)).toBe(6);
+    for (const j of jobs) h.ft.setStatus(j.id, 'running');
+    await Promise.all([a.sweep(), b.sweep(), a.sweep()]);
+    await h.settle();
+    const msgs = h.messages(CHANNEL);
+    const cards = msgs.filter((m) => !m.thread_ts);
+    const replies = msgs.filter((m) => m.thread_ts);
+    expect(cards).toHaveLength(6);
+    expect(replies).toHaveLength(6);
+    expect(new Set(replies.map((m) => m.thread_ts))).toEqual(new Set(cards.map((m) => m.ts)));
+  });
+
+  it('rides out 429 and 500 from the API through the client retries', async () => {
+    const jobs = [h.ft.addJob({ status: 'running' }), h.ft.addJob({ status: 'running' })];
+    for (const j of jobs) await h.subs.watch(CHANNEL, j.id);
+    const sweeper = h.newSweeper();
+    h.startNotifyWorker();
+    await sweeper.sweep();
+    for (const j of jobs) h.ft.setStatus(j.id, 'paused');
+    h.ft.failNext(1, '429');
+    h.ft.failNext(1, '500');
+    expect(await sweeper.sweep()).toMatchObject({ transitions: 2, unread: [] });
+    await h.settle();
+    expect(h.messages(CHANNEL)).toHaveLength(2);
+    expect(h.ft.requests.some((r) => r.status === 429)).toBe(true);
+    expect(h.ft.requests.some((r) => r.status === 500)).toBe(true);
+  });
+
+  it('leaves jobs it could not read to the next sweep and loses nothing', async () => {
+    const jobs = [h.ft.addJob({ status: 'running' }), h.ft.addJob({ status: 'running' })];
+    for (const j of jobs) await h.subs.watch(CHANNEL, j.id);
+    const sweeper = h.newSweeper();
+    h.startNotifyWorker();
+    await sweeper.sweep();
+    for (const j of jobs) h.ft.setStatus(j.id, 'paused');
+    h.ft.failNext(4, '500'); // more than the client's 3 retries
+    const failed = await sweeper.sweep();
+    expect(failed.transitions).toBe(0);
+    expect(failed.unread.sort()).toEqual(jobs.map((j) => j.id).sort());
+    expect(await sweeper.sweep()).toMatchObject({ transitions: 2, unread: [] });
+    await h.settle();
+    expect(h.messages(CHANNEL)).toHaveLength(2);
+  });
+
+  it('reads a single watched job with one request', async () => {
+    for (let i = 0; i < 150; i++) h.ft.addJob({ status: 'running', created_at: 1_000_000 + i });
+    const job = h.ft.addJob({ status: 'running', created_at: 900_000 });
+    await h.subs.watch(CHANNEL, job.id);
+    const sweeper = h.newSweeper();
+    await sweeper.sweep();
+    h.ft.requests.length = 0;
+    expect(await sweeper.sweep()).toMatchObject({ pages: 0, singleReads: 1 });
+    expect(h.ft.requests).toHaveLength(1);
+  });
+
+  it('pages only as far as pays and reads far-away jobs singly', async () => {
+    // 500 jobs, one a second; index 0 is the newest.
+    const all = Array.from({ length: 500 }, (_, i) =>
+      h.ft.addJob({ status: 'running', created_at: 2_000_000 - i }),
+    );
+    const watched = [5, 30, 60, 130, 170, 480].map((i) => all[i]!);
+    for (const j of watched) await h.subs.watch(CHANNEL, j.id);
+    const sweeper = h.newSweeper();
+    await sweeper.sweep(); // first sight: learns where each job sits
+    h.ft.requests.length = 0;
+    const report = await sweeper.sweep();
+    // Pages 1 and 2 hold five of them; the sixth is three pages further: one single read.
+    expect(report).toMatchObject({ pages: 2, singleReads: 1, unread: [] });
+    expect(listCalls(h)).toHaveLength(2);
+    expect(getCalls(h)).toHaveLength(1);
+    expect(getCalls(h)[0]?.path).toBe(`/fine_tuning/jobs/${all[480]!.id}`);
+  });
+
+  it('stops paging once every watched job has been seen', async () => {
+    const all = Array.from({ length: 400 }, (_, i) =>
+      h.ft.addJob({ status: 'running', created_at: 3_000_000 - i }),
+    );
+    for (const i of [1, 2, 3]) await h.subs.watch(CHANNEL, all[i]!.id);
+    const sweeper = h.newSweeper();
+    await sweeper.sweep();
+    h.ft.requests.length = 0;
+    expect(await sweeper.sweep()).toMatchObject({ pages: 1, singleReads: 0 });
+    expect(h.ft.requests).toHaveLength(1);
+  });
+});
