@@ -84,6 +84,11 @@ export interface ApprovalServiceDeps {
   clock: () => number;
   /** Subscribes the asking channel to the job, so the poller announces what happens next. */
   onWatch?: (channel: string, jobId: string) => Promise<void>;
+  /** Notes who is about to pause, resume or cancel a job, so its announcement can name them. */
+  onActing?: (
+    jobId: string,
+    actor: { userId: string; action: GateAction; at: number },
+  ) => Promise<void>;
   logger?: ServiceLogger;
 }
 
@@ -177,10 +182,20 @@ export class ApprovalService {
    * Stores what a reason modal is about and returns an opaque reference for its
    * `private_metadata`. Throws `RedisUnavailableError` when Redis is down.
    */
-  async createModalRef(ref: { action: string; jobId: string; user: string }): Promise<string> {
+  async createModalRef(ref: {
+    action: string;
+    jobId: string;
+    user: string;
+    channel: string;
+  }): Promise<string> {
     if (!isGateAction(ref.action)) throw new TypeError(`not a gated action: ${ref.action}`);
     if (!isValidJobId(ref.jobId)) throw new TypeError('not a job ID');
-    return this.#store.saveModalRef({ action: ref.action, jobId: ref.jobId, user: ref.user });
+    return this.#store.saveModalRef({
+      action: ref.action,
+      jobId: ref.jobId,
+      user: ref.user,
+      channel: ref.channel,
+    });
   }
 
   /** What a submitted modal was about; null when the reference is unknown, used, or not `user`'s. */
@@ -234,7 +249,7 @@ export class ApprovalService {
 
     if (decision !== 'needs-approval') {
       const selfAuth = decision === 'run-now-self-authorised';
-      const result = await this.#callApi(action, job.id);
+      const result = await this.#callApi(action, job.id, requester);
       await this.#audit({
         event: result.ok ? (selfAuth ? 'self_authorised' : 'ran_ungated') : 'failed',
         who: requester,
@@ -489,7 +504,7 @@ export class ApprovalService {
         ok = false;
         outcome = `${allowed.reason}; nothing was sent`;
       } else {
-        const result = await this.#callApi(action, jobId);
+        const result = await this.#callApi(action, jobId, request.requester);
         ok = result.ok;
         outcome = result.outcome;
         job = result.job ?? job;
@@ -532,9 +547,12 @@ export class ApprovalService {
   async #callApi(
     action: GateAction,
     jobId: string,
+    actor: string,
   ): Promise<{ ok: boolean; outcome: string; job?: FineTuningJob }> {
     const api = this.#d.api;
     try {
+      // Recorded before the call, so the poller can name who did it however fast it sees it.
+      await this.#d.onActing?.(jobId, { userId: actor, action, at: this.#d.clock() });
       const job =
         action === 'pause'
           ? await api.pauseJob(jobId)

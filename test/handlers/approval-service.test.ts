@@ -565,12 +565,18 @@ describe('ApprovalService', () => {
 
   it('modal references are opaque, single-use and bound to the user', async () => {
     const w = setup();
-    const ref = await w.service.createModalRef({ action: 'pause', jobId: 'ftjob-abc', user: 'U1' });
+    const ref = await w.service.createModalRef({
+      action: 'pause',
+      jobId: 'ftjob-abc',
+      user: 'U1',
+      channel: 'C1',
+    });
     expect(ref).not.toContain('ftjob');
     expect(await w.service.resolveModalRef(ref, 'U2')).toBeNull();
     const again = await w.service.createModalRef({
       action: 'pause',
       jobId: 'ftjob-abc',
+      channel: 'C1',
       user: 'U1',
     });
     expect(await w.service.resolveModalRef(again, 'U1')).toEqual({

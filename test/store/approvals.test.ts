@@ -309,7 +309,12 @@ describe('ApprovalStore', () => {
 
   it('modal references: usable once, only by the user who opened the modal', async () => {
     setup();
-    const ref = await store.saveModalRef({ action: 'pause', jobId: 'ftjob-abc', user: 'U1', channel: 'C1' });
+    const ref = await store.saveModalRef({
+      action: 'pause',
+      jobId: 'ftjob-abc',
+      user: 'U1',
+      channel: 'C1',
+    });
     expect(isValidApprovalId(ref)).toBe(true);
     expect(await redis.ttl(keys.modalRef(ref))).toBeGreaterThan(0);
     expect(await store.takeModalRef(ref, 'U1')).toEqual({
@@ -319,7 +324,12 @@ describe('ApprovalStore', () => {
       channel: 'C1',
     });
     expect(await store.takeModalRef(ref, 'U1')).toBeNull();
-    const other = await store.saveModalRef({ action: 'cancel', jobId: 'ftjob-abc', user: 'U1', channel: 'C1' });
+    const other = await store.saveModalRef({
+      action: 'cancel',
+      jobId: 'ftjob-abc',
+      user: 'U1',
+      channel: 'C1',
+    });
     expect(await store.takeModalRef(other, 'U2')).toBeNull();
   });
 });

@@ -1,0 +1,29 @@
+import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
+import type { Logger } from 'pino';
+
+/** Routes Bolt's and the Slack SDK's own log lines into our pino logger (and its redaction). */
+export function toSlackLogger(logger: Logger, name = 'slack'): SlackLogger {
+  const child = logger.child({ component: name });
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...msg: unknown[]) =>
+      child[level](msg.map((m) => (typeof m === 'string' ? m : safeString(m))).join(' '));
+  return {
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    setLevel: () => {},
+    getLevel: () => (child.isLevelEnabled('debug') ? LogLevel.DEBUG : LogLevel.INFO),
+    setName: () => {},
+  };
+}
+
+function safeString(v: unknown): string {
+  if (v instanceof Error) return `${v.name}: ${v.message}`;
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}

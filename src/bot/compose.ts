@@ -1,0 +1,259 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { createFineTuningClient } from '../api/index.ts';
+import type { ClientAuth, FineTuningClient, RetryPolicy } from '../api/types.ts';
+import { ApprovalService } from '../handlers/approval-service.ts';
+import { createApprovalViews } from '../handlers/approval-views.ts';
+import { registerListeners } from '../handlers/index.ts';
+import { ApproverRoles } from '../handlers/roles.ts';
+import { type Poller, startPoller } from '../poller/index.ts';
+import { rendererFromViews } from '../poller/render.ts';
+import { AuditLog } from '../store/audit.ts';
+import { recordActor } from '../store/job-status.ts';
+import { createKeys } from '../store/keys.ts';
+import { createRedis } from '../store/redis.ts';
+import { claimSignature } from '../store/replay.ts';
+import { createSubscriptions } from '../store/subscriptions.ts';
+import { announcementCard, announcementReply } from '../views/announcement.ts';
+import { toSlackLogger } from './bolt-logger.ts';
+import type { Config } from './config.ts';
+import { createHttpServer, listen, type Readiness } from './http-server.ts';
+import { createLogger } from './logger.ts';
+import { createBackgroundClient, replyClientOptions } from './slack-clients.ts';
+import { createSlackIngress, newCorrelationId } from './slack-ingress.ts';
+
+/** How often pending approval requests are checked for expiry. */
+const EXPIRY_SWEEP_MS = 30_000;
+
+/** What a test, the sandbox or `main` may override when starting ftops. */
+export interface StartOptions {
+  config: Config;
+  logger?: Logger;
+  /** Entra ID credential; `DefaultAzureCredential` when the config asks for Entra and none is given. */
+  credential?: TokenCredential;
+  /** API retry backoff; tests pass a zero-delay one. */
+  retryPolicy?: RetryPolicy;
+  /** Listen address; all interfaces by default, 127.0.0.1 for the sandbox. */
+  host?: string;
+  /** Overrides `config.port` (0 picks a free port). */
+  port?: number;
+  /** Extra HTTP routes served next to Slack's (the sandbox page). */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  clock?: () => number;
+}
+
+/** A running ftops process: its port and a way to stop it cleanly. */
+export interface Ftops {
+  port: number;
+  url: string;
+  api: FineTuningClient;
+  poller?: Poller;
+  approvals?: ApprovalService;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every client and service from the config and passes each
+ * piece what it needs. `FT_ROLE` decides which halves run: `web` answers Slack, `worker`
+ * sweeps and announces, `all` does both. The HTTP server (health, readiness, metrics) runs in
+ * every role.
+ */
+export async function startFtops(opts: StartOptions): Promise<Ftops> {
+  const { config } = opts;
+  const clock = opts.clock ?? Date.now;
+  const logger =
+    opts.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const keys = createKeys(config.redis.namespace);
+  const redis = createRedis(config.redis.url, { name: 'ftops' });
+  const stops: Array<() => Promise<unknown>> = [];
+  stops.push(() => redis.quit().catch(() => redis.disconnect()));
+
+  let lastApiAuthFailure = false;
+  const api = createFineTuningClient({
+    baseUrl: config.fineTuning.baseUrl,
+    auth: resolveAuth(config.fineTuning.auth, opts.credential),
+    ...(config.fineTuning.apiVersion ? { apiVersion: config.fineTuning.apiVersion } : {}),
+    ...(opts.retryPolicy ? { retryPolicy: opts.retryPolicy } : {}),
+    onRequest: (info) => {
+      if (info.status === 401 || info.status === 403) lastApiAuthFailure = true;
+      else if (info.status > 0 && info.status < 400) lastApiAuthFailure = false;
+    },
+  });
+  stops.push(() => api.close());
+
+  const subscriptions = createSubscriptions(redis, keys);
+  const audit = new AuditLog({ redis, keys, logger: logger.child({ component: 'audit' }) });
+  const webClient = createBackgroundClient(config.slack.botToken, config.slack.apiUrl, logger);
+  const roles = new ApproverRoles({ slack: webClient, approvers: config.approval.approvers });
+  const approvals = new ApprovalService({
+    redis,
+    keys,
+    api,
+    slack: webClient,
+    roles,
+    config: config.approval,
+    audit,
+    views: createApprovalViews(config.approval.approvers),
+    clock,
+    onWatch: (channel, jobId) => subscriptions.watch(channel, jobId),
+    onActing: (jobId, actor) => recordActor(redis, keys, jobId, actor),
+    logger: logger.child({ component: 'approvals' }),
+  });
+
+  const runsWeb = config.role !== 'worker';
+  const runsWorker = config.role !== 'web';
+  let slackEvents: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+
+  if (runsWeb) {
+    const deps = {
+      api,
+      approvals,
+      roles,
+      subscriptions,
+      audit,
+      approvalConfig: config.approval,
+      logger: logger.child({ component: 'handlers' }),
+      clock,
+    };
+    const clientOptions = replyClientOptions(config.slack.apiUrl, logger);
+    const slackLogger = toSlackLogger(logger, 'bolt');
+    if (config.slack.socketMode && config.slack.appToken) {
+      const receiver = new SocketModeReceiver({
+        appToken: config.slack.appToken,
+        logger: slackLogger,
+        installerOptions: { clientOptions },
+        customPropertiesExtractor: () => ({ correlationId: newCorrelationId() }),
+      });
+      const app = new App({
+        token: config.slack.botToken,
+        receiver,
+        clientOptions,
+        logger: slackLogger,
+      });
+      registerListeners(app, deps);
+      await app.start();
+      stops.unshift(() => app.stop());
+    } else {
+      const receiver = new HTTPReceiver({
+        signingSecret: config.slack.signingSecret ?? '',
+        logger: slackLogger,
+        customPropertiesExtractor: (req) => ({
+          correlationId: (req as { correlationId?: string }).correlationId ?? newCorrelationId(),
+        }),
+      });
+      const app = new App({
+        token: config.slack.botToken,
+        receiver,
+        clientOptions,
+        logger: slackLogger,
+      });
+      registerListeners(app, deps);
+      slackEvents = createSlackIngress({
+        signingSecret: config.slack.signingSecret ?? '',
+        boltListener: receiver.requestListener,
+        claimSignature: (sig) => claimSignature(redis, keys, sig),
+        logger: logger.child({ component: 'ingress' }),
+      });
+    }
+  }
+
+  let poller: Poller | undefined;
+  if (runsWorker) {
+    poller = await startPoller({
+      redisUrl: config.redis.url,
+      keys,
+      client: api,
+      slack: webClient,
+      intervalSeconds: config.poller.intervalSeconds,
+      render: rendererFromViews({ card: announcementCard, reply: announcementReply }),
+      logger: logger.child({ component: 'poller' }),
+    });
+    const started = poller;
+    stops.unshift(() => started.close());
+    const timer = setInterval(() => {
+      approvals
+        .expireDue()
+        .catch((err: unknown) =>
+          logger.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'expiry sweep failed',
+          ),
+        );
+    }, EXPIRY_SWEEP_MS);
+    timer.unref();
+    stops.unshift(async () => clearInterval(timer));
+  }
+
+  const readiness = async (): Promise<Readiness> => {
+    const checks: Readiness['checks'] = {};
+    try {
+      await redis.ping();
+      checks.redis = { ok: true };
+    } catch {
+      checks.redis = { ok: false, detail: 'Redis is not answering' };
+    }
+    checks.fineTuningApi = lastApiAuthFailure
+      ? {
+          ok: false,
+          detail: 'the last fine-tuning API call was refused (401/403): check the key or role',
+        }
+      : { ok: true };
+    return { ok: Object.values(checks).every((c) => c.ok), checks };
+  };
+
+  const server: Server = createHttpServer({
+    ...(slackEvents ? { slackEvents } : {}),
+    readiness,
+    ...(opts.fallback ? { fallback: opts.fallback } : {}),
+  });
+  const port = await listen(server, opts.port ?? config.port, opts.host);
+  stops.unshift(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  logger.info({ port, role: config.role, socketMode: config.slack.socketMode }, 'ftops started');
+
+  let stopped = false;
+  return {
+    port,
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    api,
+    ...(poller ? { poller } : {}),
+    approvals,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const stop of stops) {
+        try {
+          await stop();
+        } catch (err) {
+          logger.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'error while stopping',
+          );
+        }
+      }
+    },
+  };
+}
+
+/** The values that must never reach a log line. */
+export function secretsOf(config: Config): string[] {
+  const auth = config.fineTuning.auth;
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    auth.type === 'api-key' ? auth.key : auth.type === 'bearer' ? auth.token : undefined,
+  ].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+function resolveAuth(auth: Readonly<ClientAuth>, credential?: TokenCredential): ClientAuth {
+  if (auth.type !== 'entra') return { ...auth };
+  return { ...auth, credential: credential ?? auth.credential ?? new DefaultAzureCredential() };
+}

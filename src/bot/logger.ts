@@ -1,0 +1,65 @@
+import { type DestinationStream, type Logger, pino } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Field paths that hold credentials wherever they appear in a logged object. */
+const REDACT_PATHS = [
+  'token',
+  '*.token',
+  'botToken',
+  '*.botToken',
+  'appToken',
+  '*.appToken',
+  'signingSecret',
+  '*.signingSecret',
+  'apiKey',
+  '*.apiKey',
+  'key',
+  '*.key',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'headers["api-key"]',
+  'headers["x-slack-signature"]',
+  '*.headers.authorization',
+  '*.headers["api-key"]',
+];
+
+export interface LoggerOptions {
+  level: string;
+  /** Every secret value in the configuration; any line containing one has it masked. */
+  secrets: readonly string[];
+  /** Where lines go; standard output by default (tests pass a capture stream). */
+  destination?: DestinationStream;
+}
+
+/**
+ * Builds the one pino logger of the process. Redaction is configuration, not care: known
+ * credential fields are censored by path, and as a last line of defence every written line is
+ * scrubbed of the configured secret values, so a token inside an error message or a logged
+ * request never reaches the output.
+ */
+export function createLogger(opts: LoggerOptions): Logger {
+  const secrets = opts.secrets.filter((s) => s.length >= 6);
+  return pino(
+    {
+      level: opts.level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      hooks: {
+        streamWrite: (line: string) => scrubSecrets(line, secrets),
+      },
+    },
+    opts.destination,
+  );
+}
+
+/** Replaces every occurrence of each secret (also in JSON-escaped form) with `[redacted]`. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret && out.includes(escaped)) out = out.split(escaped).join('[redacted]');
+  }
+  return out;
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { sendJson } from './http-server.ts';
+import { verifySlackSignature } from './verify-signature.ts';
+
+/** Slack's own limit for interactive payloads is far below this; larger bodies are refused. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface SlackIngressOptions {
+  signingSecret: string;
+  /** Bolt's HTTP receiver listener; it finds the buffered body we leave on `req.rawBody`. */
+  boltListener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Resolves true the first time a signature is seen, false for a replay. */
+  claimSignature: (signature: string) => Promise<boolean>;
+  logger: Logger;
+  nowSeconds?: () => number;
+  /** Told of every refused request, for metrics. */
+  onRefused?: (reason: string) => void;
+}
+
+/** The message a user sees when we cannot check for replays because Redis is not answering. */
+export const UNAVAILABLE_TEXT =
+  'ftops is temporarily unavailable: its state store (Redis) is not answering. Nothing was changed; please try again in a minute.';
+
+/**
+ * `POST /slack/events`: buffers the body, checks the signature and timestamp strictly, refuses
+ * replays of a signature already seen, tags the request with a correlation ID, then hands it to
+ * Bolt. Nothing reaches a listener unless all of that passed.
+ */
+export function createSlackIngress(opts: SlackIngressOptions) {
+  const now = opts.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    readBody(req).then(
+      async (raw) => {
+        if (raw === null) {
+          opts.onRefused?.('too_large');
+          sendJson(res, 413, { ok: false, error: 'body_too_large' });
+          return;
+        }
+        const body = raw.toString('utf8');
+        const verdict = verifySlackSignature({
+          secret: opts.signingSecret,
+          body,
+          signature: header(req, 'x-slack-signature'),
+          timestamp: header(req, 'x-slack-request-timestamp'),
+          nowSeconds: now(),
+        });
+        if (!verdict.ok) {
+          opts.onRefused?.(verdict.reason);
+          opts.logger.warn(
+            { reason: verdict.reason },
+            'refused a Slack request that failed verification',
+          );
+          sendJson(res, 401, { ok: false, error: 'invalid_signature' });
+          return;
+        }
+        let fresh: boolean;
+        try {
+          fresh = await opts.claimSignature(verdict.signature);
+        } catch {
+          // Without the replay record we cannot tell a replay from a first request: refuse both.
+          opts.onRefused?.('store_unavailable');
+          opts.logger.error('replay check failed: Redis is not answering');
+          sendJson(res, 200, { response_type: 'ephemeral', text: UNAVAILABLE_TEXT });
+          return;
+        }
+        if (!fresh) {
+          opts.onRefused?.('replay');
+          opts.logger.warn('ignored a replayed Slack request (same signature seen before)');
+          res.writeHead(200).end();
+          return;
+        }
+        const buffered = req as IncomingMessage & { rawBody?: Buffer; correlationId?: string };
+        buffered.rawBody = raw;
+        buffered.correlationId = newCorrelationId();
+        opts.boltListener(req, res);
+      },
+      () => {
+        if (!res.headersSent) sendJson(res, 400, { ok: false, error: 'unreadable_body' });
+      },
+    );
+  };
+}
+
+/** A short random ID that ties a user's error message to the log line about it. */
+export function newCorrelationId(): string {
+  return randomBytes(6).toString('base64url');
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,10 @@
+import type { App } from '@slack/bolt';
+import type { HandlerDeps } from '../deps.ts';
+import { registerApprovalButtons } from './approval-buttons.ts';
+import { registerJobButtons } from './job-buttons.ts';
+
+/** Registers every button listener. */
+export function registerActions(app: App, deps: HandlerDeps): void {
+  registerJobButtons(app, deps);
+  registerApprovalButtons(app, deps);
+}

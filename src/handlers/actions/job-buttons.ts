@@ -1,0 +1,152 @@
+import type { App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { isValidJobId } from '../../api/job-id.ts';
+import {
+  CANCEL_JOB,
+  PAUSE_JOB,
+  REFRESH_JOB,
+  RESUME_JOB,
+  UNWATCH_JOB,
+  WATCH_JOB,
+} from '../../views/action-ids.ts';
+import { errorView } from '../../views/errors.ts';
+import { reasonModal } from '../../views/pause-modal.ts';
+import type { MessageView } from '../../views/types.ts';
+import { jobStatus } from '../commands/job-views.ts';
+import { mutateJob } from '../commands/mutate.ts';
+import { unwatchJob, watchJob } from '../commands/watch.ts';
+import type { Caller, HandlerDeps } from '../deps.ts';
+import { replyForError } from '../reply.ts';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & {
+  context: Record<string, unknown>;
+  client: App['client'];
+};
+
+/** How long the modal waits for the job's state: `views.open` must come within 3 s of the click. */
+const MODAL_JOB_READ_MS = 1_500;
+
+/**
+ * Job card buttons. The button's value names a job and nothing more: each click runs exactly
+ * the checks the typed command would, for the user who clicked (from the signed payload).
+ */
+export function registerJobButtons(app: App, deps: HandlerDeps): void {
+  app.action(
+    REFRESH_JOB,
+    withJob(deps, async (caller, jobId) => ({
+      view: await jobStatus(deps, caller, jobId, 'Refreshed just now.'),
+      replace: true,
+    })),
+  );
+  app.action(
+    WATCH_JOB,
+    withJob(deps, async (caller, jobId) => ({
+      view: await watchJob(deps, caller, { jobId, only: null }),
+      replace: false,
+    })),
+  );
+  app.action(
+    UNWATCH_JOB,
+    withJob(deps, async (caller, jobId) => ({
+      view: await unwatchJob(deps, caller, jobId),
+      replace: false,
+    })),
+  );
+  app.action(
+    RESUME_JOB,
+    withJob(deps, async (caller, jobId) => ({
+      view: await mutateJob(deps, caller, { verb: 'resume', jobId, reason: null, dryRun: false }),
+      replace: false,
+    })),
+  );
+  app.action(PAUSE_JOB, openReasonModal(deps, 'pause'));
+  app.action(CANCEL_JOB, openReasonModal(deps, 'cancel'));
+}
+
+/** Acks, validates the job ID from the button, runs `work`, and answers the clicker. */
+function withJob(
+  deps: HandlerDeps,
+  work: (caller: Caller, jobId: string) => Promise<{ view: MessageView; replace: boolean }>,
+) {
+  return async ({ ack, body, action, respond, context }: ButtonArgs) => {
+    await ack();
+    const caller = callerOf(body, context);
+    const log = deps.logger.child({ correlationId: caller.correlationId, user: caller.userId });
+    let out: { view: MessageView; replace: boolean };
+    if (!isValidJobId(action.value ?? '')) {
+      out = {
+        view: errorView('That button does not name a valid job; nothing was done.'),
+        replace: false,
+      };
+    } else {
+      try {
+        out = await work(caller, action.value as string);
+      } catch (err) {
+        out = { view: replyForError(err, caller.correlationId, log), replace: false };
+      }
+    }
+    try {
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: out.replace,
+        text: out.view.text,
+        blocks: out.view.blocks,
+      });
+    } catch (err) {
+      log.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'could not answer a click',
+      );
+    }
+  };
+}
+
+/** Pause and Cancel ask why first: a modal whose metadata is an opaque server-side reference. */
+function openReasonModal(deps: HandlerDeps, action: 'pause' | 'cancel') {
+  return async ({ ack, body, action: button, respond, context, client }: ButtonArgs) => {
+    await ack();
+    const caller = callerOf(body, context);
+    const log = deps.logger.child({ correlationId: caller.correlationId, user: caller.userId });
+    const jobId = button.value ?? '';
+    try {
+      if (!isValidJobId(jobId))
+        throw new UserFacing('That button does not name a valid job; nothing was done.');
+      const signal = AbortSignal.timeout(MODAL_JOB_READ_MS);
+      const job = await deps.api
+        .getJob(jobId, { signal })
+        .catch(() => ({ id: jobId, status: 'unknown' }) as never);
+      const ref = await deps.approvals.createModalRef({
+        action,
+        jobId,
+        user: caller.userId,
+        channel: caller.channelId,
+      });
+      const gated = deps.approvalConfig.gatedActions.includes(action);
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: reasonModal({ ref, action, job, needsApproval: gated, now: deps.clock() }),
+      });
+    } catch (err) {
+      const view =
+        err instanceof UserFacing
+          ? errorView(err.message)
+          : replyForError(err, caller.correlationId, log);
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: view.text,
+        blocks: view.blocks,
+      }).catch(() => {});
+    }
+  };
+}
+
+class UserFacing extends Error {}
+
+/** The clicker and the channel come from the signed payload, never from a button value. */
+export function callerOf(body: BlockButtonAction, context: Record<string, unknown>): Caller {
+  return {
+    userId: body.user.id,
+    channelId: body.channel?.id ?? body.container?.channel_id ?? '',
+    correlationId: String(context.correlationId ?? 'socket'),
+  };
+}

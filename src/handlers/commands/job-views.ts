@@ -1,0 +1,57 @@
+import { checkpointsView } from '../../views/checkpoints.ts';
+import { eventsView } from '../../views/events.ts';
+import { jobCard } from '../../views/job-card.ts';
+import { jobList } from '../../views/job-list.ts';
+import type { MessageView } from '../../views/types.ts';
+import type { Caller, HandlerDeps } from '../deps.ts';
+
+/** `/ft list [n]`: the newest jobs, one line each. */
+export async function listJobs(deps: HandlerDeps, limit: number): Promise<MessageView> {
+  const page = await deps.api.listJobs({ limit });
+  return jobList(page.data, { now: deps.clock(), hasMore: page.hasMore });
+}
+
+/** `/ft status <job>` and the Refresh button: the job card with its latest events. */
+export async function jobStatus(
+  deps: HandlerDeps,
+  caller: Pick<Caller, 'channelId'>,
+  jobId: string,
+  note?: string,
+): Promise<MessageView> {
+  const [job, events, watching] = await Promise.all([
+    deps.api.getJob(jobId),
+    deps.api.listEvents(jobId, { limit: 3 }).then(
+      (p) => p.data,
+      () => [], // the card is still worth showing without its events
+    ),
+    isWatching(deps, caller.channelId, jobId),
+  ]);
+  return jobCard(job, {
+    now: deps.clock(),
+    events,
+    watching,
+    ...(note ? { note } : {}),
+    actions: ['pause', 'resume', 'cancel', 'refresh', 'watch', 'unwatch'],
+  });
+}
+
+/** `/ft events <job>`: the latest events, metrics lines included. */
+export async function jobEvents(deps: HandlerDeps, jobId: string): Promise<MessageView> {
+  const page = await deps.api.listEvents(jobId, { limit: 20 });
+  return eventsView(jobId, page.data);
+}
+
+/** `/ft checkpoints <job>`: step, metrics and checkpoint model of each checkpoint. */
+export async function jobCheckpoints(deps: HandlerDeps, jobId: string): Promise<MessageView> {
+  const page = await deps.api.listCheckpoints(jobId, { limit: 10 });
+  return checkpointsView(jobId, page.data);
+}
+
+async function isWatching(deps: HandlerDeps, channel: string, jobId: string): Promise<boolean> {
+  try {
+    const subs = await deps.subscriptions.list(channel);
+    return subs.some((s) => s.target === jobId);
+  } catch {
+    return false; // Redis trouble must not hide the card; the Watch button is offered instead
+  }
+}

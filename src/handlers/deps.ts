@@ -1,0 +1,31 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { FineTuningClient } from '../api/types.ts';
+import type { AuditLog } from '../store/audit.ts';
+import type { Subscriptions } from '../store/subscriptions.ts';
+import type { ApprovalPolicyConfig, ApprovalService } from './approval-service.ts';
+import type { RoleCheck } from './roles.ts';
+
+/** Everything the Slack listeners work with; built once in `src/bot/compose.ts`. */
+export interface HandlerDeps {
+  api: FineTuningClient;
+  approvals: ApprovalService;
+  roles: { check(userId: string): Promise<RoleCheck> };
+  subscriptions: Subscriptions;
+  audit: Pick<AuditLog, 'latest'>;
+  approvalConfig: ApprovalPolicyConfig;
+  logger: Logger;
+  clock: () => number;
+  /** Told of every handled command, for metrics. */
+  onCommand?: (verb: string, outcome: 'ok' | 'user_error' | 'error') => void;
+}
+
+/** Who is asking, and where: read from the signed payload, never from a button value. */
+export interface Caller {
+  userId: string;
+  channelId: string;
+  correlationId: string;
+}
+
+/** The Web API slice listeners use directly (modals and ephemeral notes). */
+export type ListenerClient = Pick<WebClient, 'views' | 'chat'>;

@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import { FineTuningError } from '../api/errors.ts';
+import { isRedisUnavailable, RedisUnavailableError } from '../store/redis.ts';
+import { errorView } from '../views/errors.ts';
+import type { MessageView } from '../views/types.ts';
+
+/**
+ * Turns any failure into what the user reads. Errors of ours already carry a message fit for
+ * a person; anything else is a bug, so the user gets the correlation ID and the log gets the
+ * details under the same ID (never the other way round).
+ */
+export function replyForError(err: unknown, correlationId: string, logger: Logger): MessageView {
+  if (err instanceof FineTuningError) {
+    logger.warn({ correlationId, err: err.toJSON() }, 'fine-tuning API call failed');
+    return errorView(err.message, correlationId);
+  }
+  if (err instanceof RedisUnavailableError || isRedisUnavailable(err)) {
+    logger.error({ correlationId }, 'Redis is not answering');
+    return errorView(new RedisUnavailableError().message, correlationId);
+  }
+  logger.error({ correlationId, err: describeUnknown(err) }, 'unexpected error in a Slack handler');
+  return errorView(
+    'Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, give the operator this ID.',
+    correlationId,
+  );
+}
+
+function describeUnknown(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  return { value: String(err) };
+}
