@@ -21,6 +21,7 @@ import { toSlackLogger } from './bolt-logger.ts';
 import type { Config } from './config.ts';
 import { createHttpServer, listen, type Readiness } from './http-server.ts';
 import { createLogger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { createBackgroundClient, replyClientOptions } from './slack-clients.ts';
 import { createSlackIngress, newCorrelationId } from './slack-ingress.ts';
 
@@ -39,6 +40,8 @@ export interface StartOptions {
   host?: string;
   /** Overrides `config.port` (0 picks a free port). */
   port?: number;
+  /** The metrics registry; a fresh one when not given. */
+  metrics?: Metrics;
   /** Extra HTTP routes served next to Slack's (the sandbox page). */
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
   clock?: () => number;
@@ -65,6 +68,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
   const clock = opts.clock ?? Date.now;
   const logger =
     opts.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const metrics = opts.metrics ?? createMetrics();
   const keys = createKeys(config.redis.namespace);
   const redis = createRedis(config.redis.url, { name: 'ftops' });
   const stops: Array<() => Promise<unknown>> = [];
@@ -77,6 +81,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
     ...(config.fineTuning.apiVersion ? { apiVersion: config.fineTuning.apiVersion } : {}),
     ...(opts.retryPolicy ? { retryPolicy: opts.retryPolicy } : {}),
     onRequest: (info) => {
+      metrics.observeApiRequest(info);
       if (info.status === 401 || info.status === 403) lastApiAuthFailure = true;
       else if (info.status > 0 && info.status < 400) lastApiAuthFailure = false;
     },
@@ -116,6 +121,8 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
       approvalConfig: config.approval,
       logger: logger.child({ component: 'handlers' }),
       clock,
+      onCommand: (verb: string, outcome: 'ok' | 'user_error' | 'error') =>
+        metrics.commandHandled(verb, outcome === 'user_error' ? 'invalid' : outcome),
     };
     const clientOptions = replyClientOptions(config.slack.apiUrl, logger);
     const slackLogger = toSlackLogger(logger, 'bolt');
@@ -155,6 +162,8 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
         boltListener: receiver.requestListener,
         claimSignature: (sig) => claimSignature(redis, keys, sig),
         logger: logger.child({ component: 'ingress' }),
+        onRefused: (reason) => metrics.slackRequestRefused(reason),
+        onAnswered: (seconds, kind) => metrics.observeAck(seconds, kind),
       });
     }
   }
@@ -169,6 +178,18 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
       intervalSeconds: config.poller.intervalSeconds,
       render: rendererFromViews({ card: announcementCard, reply: announcementReply }),
       logger: logger.child({ component: 'poller' }),
+      events: {
+        sweep: ({ sweepId, seconds, report }) => {
+          metrics.sweepCompleted({
+            seconds,
+            jobsRead: report ? report.pages + report.singleReads : 0,
+            ok: report !== undefined,
+          });
+          logger.info({ sweepId, seconds, ...report }, report ? 'sweep done' : 'sweep failed');
+        },
+        announced: (ok, reason) =>
+          ok ? metrics.announcementSent() : metrics.announcementFailed(reason),
+      },
     });
     const started = poller;
     stops.unshift(() => started.close());
@@ -206,6 +227,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
   const server: Server = createHttpServer({
     ...(slackEvents ? { slackEvents } : {}),
     readiness,
+    metrics: () => metrics.render(),
     ...(opts.fallback ? { fallback: opts.fallback } : {}),
   });
   const port = await listen(server, opts.port ?? config.port, opts.host);

@@ -17,6 +17,8 @@ export interface SlackIngressOptions {
   nowSeconds?: () => number;
   /** Told of every refused request, for metrics. */
   onRefused?: (reason: string) => void;
+  /** Told how long each accepted request took to be answered (Bolt answers at `ack()`). */
+  onAnswered?: (seconds: number, kind: 'command' | 'action' | 'view') => void;
 }
 
 /** The message a user sees when we cannot check for replays because Redis is not answering. */
@@ -31,6 +33,7 @@ export const UNAVAILABLE_TEXT =
 export function createSlackIngress(opts: SlackIngressOptions) {
   const now = opts.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   return (req: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now();
     readBody(req).then(
       async (raw) => {
         if (raw === null) {
@@ -74,6 +77,10 @@ export function createSlackIngress(opts: SlackIngressOptions) {
         const buffered = req as IncomingMessage & { rawBody?: Buffer; correlationId?: string };
         buffered.rawBody = raw;
         buffered.correlationId = newCorrelationId();
+        if (opts.onAnswered) {
+          const kind = requestKind(body);
+          res.once('finish', () => opts.onAnswered?.((performance.now() - started) / 1000, kind));
+        }
         opts.boltListener(req, res);
       },
       () => {
@@ -86,6 +93,12 @@ export function createSlackIngress(opts: SlackIngressOptions) {
 /** A short random ID that ties a user's error message to the log line about it. */
 export function newCorrelationId(): string {
   return randomBytes(6).toString('base64url');
+}
+
+/** Slash commands are plain forms; interactivity comes as a `payload` field. */
+function requestKind(body: string): 'command' | 'action' | 'view' {
+  if (!body.startsWith('payload=') && !body.includes('&payload=')) return 'command';
+  return body.includes('view_submission') ? 'view' : 'action';
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

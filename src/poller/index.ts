@@ -9,7 +9,7 @@ import { NotifyQueue, type NotifyRetry } from './notify-queue.ts';
 import { NotifyWorker } from './notify-worker.ts';
 import { PollScheduler, PollWorker } from './poll-scheduler.ts';
 import type { AnnouncementRenderer } from './render.ts';
-import { Sweeper } from './sweeper.ts';
+import { Sweeper, type SweepReport } from './sweeper.ts';
 
 export { NotifyQueue, notificationId } from './notify-queue.ts';
 export { NotifyWorker } from './notify-worker.ts';
@@ -30,6 +30,11 @@ export interface PollerDeps {
   notifyConcurrency?: number;
   paceMs?: number;
   retry?: NotifyRetry;
+  /** Told of every sweep (duration, what it read) and every announcement outcome. */
+  events?: {
+    sweep?: (outcome: { sweepId: string; seconds: number; report?: SweepReport }) => void;
+    announced?: (ok: boolean, reason?: string) => void;
+  };
 }
 
 /** A running poller. */
@@ -65,6 +70,7 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
     keys: deps.keys,
     sweeper,
     logger: deps.logger,
+    ...(deps.events?.sweep ? { onSweep: deps.events.sweep } : {}),
   });
   const notifyWorker = new NotifyWorker({
     connection: notifyConn,
@@ -77,6 +83,11 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
     concurrency: deps.notifyConcurrency,
     paceMs: deps.paceMs,
   });
+  if (deps.events?.announced) {
+    const announced = deps.events.announced;
+    notifyWorker.worker.on('completed', () => announced(true));
+    notifyWorker.worker.on('failed', (_job, err) => announced(false, err.name));
+  }
   await scheduler.upsert(deps.intervalSeconds);
   return {
     sweeper,

@@ -46,8 +46,23 @@ export class PollWorker {
     keys: Keys;
     sweeper: Pick<Sweeper, 'sweep'>;
     logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+    /** Told of every sweep, for metrics and the sweep's log line. */
+    onSweep?: (outcome: { sweepId: string; seconds: number; report?: SweepReport }) => void;
   }) {
-    this.worker = new Worker<unknown, SweepReport>(SWEEP_QUEUE, () => opts.sweeper.sweep(), {
+    const run = async (job: { id?: string }) => {
+      const started = performance.now();
+      // The BullMQ job ID ties the sweep's log lines together, like a request's correlation ID.
+      const sweepId = job.id ?? 'sweep';
+      try {
+        const report = await opts.sweeper.sweep();
+        opts.onSweep?.({ sweepId, seconds: (performance.now() - started) / 1000, report });
+        return report;
+      } catch (err) {
+        opts.onSweep?.({ sweepId, seconds: (performance.now() - started) / 1000 });
+        throw err;
+      }
+    };
+    this.worker = new Worker<unknown, SweepReport>(SWEEP_QUEUE, run, {
       connection: opts.connection,
       prefix: opts.keys.bullPrefix,
       concurrency: 1,
