@@ -1,0 +1,89 @@
+import type { FineTuningJob } from '../api/schemas.ts';
+import { actionsBlock, contextBlock, sectionBlock } from './blocks.ts';
+import { jobButtons } from './job-card.ts';
+import { jobIdentity, jobIdentityPlain, statusText } from './job-format.ts';
+import { fitMessage } from './limits.ts';
+import { code, escapeInline, escapeMrkdwn, slackDate, truncate, userMention } from './mrkdwn.ts';
+import { statusEmoji, statusLabel } from './status.ts';
+import type { MessageView } from './types.ts';
+
+/** Who made a change through ftops, or null when it happened outside ftops. */
+export type Actor = { userId: string } | null;
+
+/** A status change as the poller saw it. `from` is null the first time a job is seen. */
+export interface Transition {
+  job: FineTuningJob;
+  from: string | null;
+  to: string;
+  actor?: Actor;
+}
+
+/** Statuses an ftops action leads to, so an actor is named for them and not for others. */
+const CAUSED_BY_ACTION = new Set(['pausing', 'paused', 'resuming', 'cancelled']);
+
+/** Whether a pause, resume or cancel (by ftops or anyone else) explains this change. */
+function isActionResult(t: Transition): boolean {
+  if (CAUSED_BY_ACTION.has(t.to)) return true;
+  const wasHeld = t.from === 'paused' || t.from === 'resuming';
+  return wasHeld && t.to !== 'failed' && t.to !== 'succeeded';
+}
+
+/** `running → paused`, escaped. */
+function arrow(from: string | null, to: string): string {
+  const toLabel = escapeInline(truncate(statusLabel(to), 60));
+  return from === null
+    ? `now ${toLabel}`
+    : `${escapeInline(truncate(statusLabel(from), 60))} → ${toLabel}`;
+}
+
+/**
+ * The compact card posted when a watched job changes status:
+ * `` `ftjob-abc` · `gpt-4o-mini` · `my-suffix` — running → paused ``, with the buttons that fit
+ * the new status.
+ */
+export function announcementCard(input: Transition & { now: number }): MessageView {
+  const line = `${statusEmoji(input.to)} ${jobIdentity(input.job)} — ${arrow(input.from, input.to)}`;
+  const who =
+    input.actor && isActionResult(input)
+      ? `by ${userMention(input.actor.userId)}`
+      : isActionResult(input)
+        ? 'outside ftops'
+        : '';
+  const seen = `seen ${slackDate(Math.floor(input.now / 1000))}`;
+  // The card reflects the new status even if the job object lags behind it.
+  const job = { ...input.job, status: input.to };
+  const blocks = [
+    sectionBlock(line),
+    contextBlock([who, seen].filter(Boolean).join(' · ')),
+    ...actionsBlock(jobButtons(job, ['pause', 'resume', 'refresh'])),
+  ];
+  const text = `${statusEmoji(input.to)} ${jobIdentityPlain(input.job)}: ${arrow(input.from, input.to)}`;
+  return fitMessage({ text, blocks });
+}
+
+/**
+ * The one-line thread reply under an announcement: who did it ("paused by @x", or "paused
+ * outside ftops"), the error of a failed job, the model of a succeeded one.
+ */
+export function announcementReply(input: Transition): MessageView {
+  const status = statusText(input.to);
+  let text: string;
+  if (input.to === 'failed') {
+    const err = input.job.error;
+    const detail = err?.message
+      ? escapeMrkdwn(truncate(err.message, 1500))
+      : 'no error message given';
+    text = `${status}: ${err?.code ? `${code(truncate(err.code, 80))} ` : ''}${detail}`;
+  } else if (input.to === 'succeeded') {
+    text = input.job.fine_tuned_model
+      ? `${status}: fine-tuned model ${code(truncate(input.job.fine_tuned_model, 300))}`
+      : `${status}`;
+  } else if (input.actor && isActionResult(input)) {
+    text = `${status} by ${userMention(input.actor.userId)}`;
+  } else if (isActionResult(input)) {
+    text = `${status} outside ftops`;
+  } else {
+    text = `${status} (was ${input.from === null ? 'unknown' : escapeInline(truncate(statusLabel(input.from), 60))})`;
+  }
+  return fitMessage({ text, blocks: [sectionBlock(text)] });
+}

@@ -1,0 +1,30 @@
+import { COMMAND_USAGE, type ParseError, parseErrorMessage } from '../handlers/parse-command.ts';
+import { VERBS } from '../handlers/verbs.ts';
+import { contextBlock, sectionBlock } from './blocks.ts';
+import { fitMessage } from './limits.ts';
+import { code, escapeMrkdwn, truncate } from './mrkdwn.ts';
+import type { MessageView } from './types.ts';
+
+/**
+ * An error the user can act on. `message` is plain text (escaped here); the correlation ID
+ * lets an operator find the log lines.
+ */
+export function errorView(message: string, correlationId?: string): MessageView {
+  const text = `⚠️ ${escapeMrkdwn(truncate(message, 2000))}`;
+  const blocks = [sectionBlock(text)];
+  if (correlationId) blocks.push(contextBlock(`Reference: ${code(truncate(correlationId, 100))}`));
+  return fitMessage({ text, blocks });
+}
+
+/** Why `/ft …` was not understood, with the usage that applies and a "did you mean". */
+export function parseErrorView(error: ParseError): MessageView {
+  const text = `⚠️ ${escapeMrkdwn(parseErrorMessage(error))}`;
+  const usage =
+    error.kind === 'unknown_verb'
+      ? `*Commands:* ${VERBS.map((v) => code(v)).join(' ')}`
+      : `*Usage:* ${code(`/ft ${COMMAND_USAGE[error.verb].usage}`)}`;
+  return fitMessage({
+    text,
+    blocks: [sectionBlock(text), contextBlock(`${usage} · \`/ft help\` explains them.`)],
+  });
+}

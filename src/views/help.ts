@@ -1,0 +1,49 @@
+import { COMMAND_USAGE } from '../handlers/parse-command.ts';
+import { VERBS } from '../handlers/verbs.ts';
+import { contextBlock, headerBlock, sectionBlock } from './blocks.ts';
+import { fitMessage } from './limits.ts';
+import { escapeInline } from './mrkdwn.ts';
+import type { MessageView } from './types.ts';
+
+/** What the help needs to know about the caller and the deployment. */
+export interface HelpViewInput {
+  /** The caller holds the approver role. */
+  canApprove: boolean;
+  /** Actions that need an approver's consent, e.g. `['pause', 'cancel']`. */
+  gatedActions: readonly string[];
+  /** Distinct approvers a gated action needs; default 1. */
+  approvalsRequired?: number;
+  /** An approver's own request runs at once. */
+  selfService?: boolean;
+}
+
+/** `/ft help`: every command, with what the caller may run directly and what needs approval. */
+export function helpView(input: HelpViewInput): MessageView {
+  const gated = new Set(input.gatedActions.map((a) => a.toLowerCase()));
+  const direct = input.canApprove && input.selfService;
+  const n = input.approvalsRequired ?? 1;
+  const lines = VERBS.map((verb) => {
+    const { usage, summary } = COMMAND_USAGE[verb];
+    let note = '';
+    if (gated.has(verb)) {
+      note = direct
+        ? ' _(gated; runs at once for you as an approver)_'
+        : ` _(needs ${n === 1 ? "an approver's" : `${n} approvers'`} OK)_`;
+    }
+    return `\`/ft ${escapeInline(usage)}\` — ${escapeInline(summary)}${note}`;
+  });
+  const role = input.canApprove
+    ? '✅ You are an approver: you can approve or deny requests with the buttons on them.'
+    : gated.size > 0
+      ? 'You are not an approver: gated actions ask an approver first.'
+      : 'You are not an approver.';
+  const blocks = [
+    headerBlock('ftops: fine-tuning jobs from Slack'),
+    sectionBlock(lines.join('\n')),
+    contextBlock(role),
+    contextBlock(
+      'A job can be given as `ftjob-…`, in backticks or quotes, or as a link to it. Add `--dry-run` to pause, resume or cancel to see what would happen.',
+    ),
+  ];
+  return fitMessage({ text: 'ftops help: /ft list, status, pause, resume, watch…', blocks });
+}

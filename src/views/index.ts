@@ -1,0 +1,22 @@
+/** The pure Block Kit views and text helpers; handlers and the poller import from here. */
+export * from './action-ids.ts';
+export * from './announcement.ts';
+export * from './approval-request.ts';
+export * from './approvals-list.ts';
+export * from './audit.ts';
+export * from './blocks.ts';
+export * from './checkpoints.ts';
+export * from './dry-run.ts';
+export * from './errors.ts';
+export * from './events.ts';
+export * from './help.ts';
+export * from './job-card.ts';
+export * from './job-format.ts';
+export * from './job-list.ts';
+export * from './limits.ts';
+export * from './mrkdwn.ts';
+export * from './pause-modal.ts';
+export * from './status.ts';
+export type * from './types.ts';
+export * from './watching.ts';
+export * from './whoami.ts';

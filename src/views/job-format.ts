@@ -1,0 +1,105 @@
+import type { FineTuningJob, FineTuningJobEvent } from '../api/schemas.ts';
+import { code, escapeInline, slackDate, timeAgo, truncate } from './mrkdwn.ts';
+import { statusEmoji, statusLabel } from './status.ts';
+
+/**
+ * Formatting shared by the views that show a job: its suffix, a one-line summary, the
+ * timing fields, events and metrics. Everything returned is escaped mrkdwn.
+ */
+
+/** The suffix the user gave the job, whichever field the service put it in. */
+export function jobSuffix(job: FineTuningJob): string | null {
+  return job.user_provided_suffix || job.suffix || null;
+}
+
+/** `⏸️ paused`, escaped (unknown statuses come straight from the API). */
+export function statusText(status: string): string {
+  return `${statusEmoji(status)} ${escapeInline(truncate(statusLabel(status), 60))}`;
+}
+
+/** `` `ftjob-abc` · `gpt-4o-mini` · `my-suffix` `` — the job's identity on one line. */
+export function jobIdentity(job: FineTuningJob): string {
+  const parts = [code(truncate(job.id, 128))];
+  if (job.model) parts.push(code(truncate(job.model, 120)));
+  const suffix = jobSuffix(job);
+  if (suffix) parts.push(code(truncate(suffix, 80)));
+  return parts.join(' · ');
+}
+
+/** The same identity as plain words, for fallback texts (escaped, no code spans). */
+export function jobIdentityPlain(job: FineTuningJob): string {
+  const suffix = jobSuffix(job);
+  return [job.id, job.model, suffix]
+    .filter((p): p is string => typeof p === 'string' && p.length > 0)
+    .map((p) => escapeInline(truncate(p, 120)))
+    .join(' · ');
+}
+
+/** A Unix-seconds time as a Slack date token with a relative hint: `<!date…> (3h ago)`. */
+export function when(unixSeconds: number | null | undefined, nowMs: number): string {
+  if (!unixSeconds) return '—';
+  return `${slackDate(unixSeconds)} (${timeAgo(unixSeconds, nowMs)})`;
+}
+
+/** `1,234,567` without depending on the process's locale. */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  return Math.trunc(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+const METRIC_NAMES: Record<string, string> = {
+  train_loss: 'train loss',
+  valid_loss: 'valid loss',
+  full_valid_loss: 'full valid loss',
+  train_mean_token_accuracy: 'train acc',
+  valid_mean_token_accuracy: 'valid acc',
+  full_valid_mean_token_accuracy: 'full valid acc',
+};
+
+function metricValue(v: unknown): string | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(Number(v.toPrecision(4)));
+  if (typeof v === 'string' && v.length > 0) return escapeInline(truncate(v, 40));
+  return null;
+}
+
+/**
+ * `step 12/100 · train loss 0.4211 · valid loss 0.5` from a metrics event's `data` or a
+ * checkpoint's `metrics`; unknown keys are shown too, up to a handful.
+ */
+export function metricsText(data: unknown): string | null {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return null;
+  const d = data as Record<string, unknown>;
+  const parts: string[] = [];
+  const step = metricValue(d.step);
+  if (step !== null) {
+    const total = metricValue(d.total_steps);
+    parts.push(total !== null ? `step ${step}/${total}` : `step ${step}`);
+  }
+  const known = Object.keys(METRIC_NAMES).filter((k) => metricValue(d[k]) !== null);
+  const other = Object.keys(d).filter(
+    (k) =>
+      k !== 'step' && k !== 'total_steps' && !(k in METRIC_NAMES) && metricValue(d[k]) !== null,
+  );
+  for (const k of known) parts.push(`${METRIC_NAMES[k]} ${metricValue(d[k])}`);
+  for (const k of other.slice(0, 6))
+    parts.push(`${escapeInline(truncate(k, 40))} ${metricValue(d[k])}`);
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
+const LEVEL_EMOJI: Record<string, string> = { error: '❗', warn: '⚠️', warning: '⚠️' };
+
+/** One event as a line: time, level, message (escaped and cut), and metrics when it has them. */
+export function eventLine(event: FineTuningJobEvent, maxMessage = 300): string {
+  const level = Object.hasOwn(LEVEL_EMOJI, event.level) ? `${LEVEL_EMOJI[event.level]} ` : '';
+  const metrics = event.type === 'metrics' ? metricsText(event.data) : null;
+  const message = escapeInline(truncate(event.message, maxMessage));
+  const body = metrics
+    ? message
+      ? `${message} — ${metrics}`
+      : metrics
+    : message || '_(no message)_';
+  const time = event.created_at ? `${slackDate(event.created_at)} ` : '';
+  return `${time}${level}${body}`;
+}

@@ -1,0 +1,39 @@
+import type { FineTuningJob } from '../api/schemas.ts';
+import { contextBlock, headerBlock, lineBlocks, sectionBlock } from './blocks.ts';
+import { jobIdentity, statusText } from './job-format.ts';
+import { fitMessage } from './limits.ts';
+import { timeAgo } from './mrkdwn.ts';
+import type { MessageView } from './types.ts';
+
+/** One job as a compact line: `🏃 `ftjob-abc` · `gpt-4o-mini` · `suffix` — running · 3h ago`. */
+export function jobLine(job: FineTuningJob, now: number): string {
+  const age = job.created_at ? ` · ${timeAgo(job.created_at, now)}` : '';
+  return `${statusText(job.status)} — ${jobIdentity(job)}${age}`;
+}
+
+/**
+ * The `/ft list` answer: one line per job, newest first as given. Long lists are cut to fit
+ * Block Kit and end with "…and N more".
+ */
+export function jobList(
+  jobs: readonly FineTuningJob[],
+  opts: { now: number; hasMore?: boolean },
+): MessageView {
+  if (jobs.length === 0) {
+    return fitMessage({
+      text: 'No fine-tuning jobs found.',
+      blocks: [sectionBlock('No fine-tuning jobs found.')],
+    });
+  }
+  const count = `${jobs.length} fine-tuning job${jobs.length === 1 ? '' : 's'}`;
+  const blocks = [
+    headerBlock(`Fine-tuning jobs (${jobs.length})`),
+    ...lineBlocks(
+      jobs.map((j) => jobLine(j, opts.now)),
+      { maxBlocks: 45, maxLineLength: 400, noun: 'jobs' },
+    ),
+  ];
+  if (opts.hasMore) blocks.push(contextBlock('More jobs exist: ask for more with `/ft list 50`.'));
+  blocks.push(contextBlock('`/ft status &lt;job&gt;` shows one in full.'));
+  return fitMessage({ text: count, blocks });
+}

@@ -1,0 +1,157 @@
+/**
+ * Text helpers for Slack mrkdwn. Every string that came from outside (a user, the API, a
+ * config file) passes through `escapeMrkdwn` before it lands in a message, so that nobody
+ * can smuggle `<!channel>`, `<@U…>`, `<!subteam^…>` or a disguised link into what ftops posts.
+ */
+
+/**
+ * C0/C1 control characters (tab and newline are kept), plus the bidirectional overrides and
+ * isolates that can make text read differently from what it is ("Trojan Source").
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+
+/** Neutralises control and bidi-override characters, replacing each with U+FFFD. */
+export function stripControl(s: string): string {
+  return s.replace(UNSAFE_CHARS, '\uFFFD');
+}
+
+/** Escapes `&`, `<` and `>` the way Slack asks, and neutralises control characters. */
+export function escapeMrkdwn(s: string): string {
+  return stripControl(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** `escapeMrkdwn` for one-line contexts: newlines and tabs become single spaces. */
+export function escapeInline(s: string): string {
+  return escapeMrkdwn(s.replace(/[\r\n\t\u2028\u2029]+/g, ' '));
+}
+
+/**
+ * Text for a `plain_text` object. Slack does not parse mentions there, but angle brackets are
+ * swapped for look-alikes anyway so that no raw `<!channel>` ever sits in a payload.
+ */
+export function plainText(s: string): string {
+  return stripControl(s).replace(/</g, '‹').replace(/>/g, '›');
+}
+
+/**
+ * An inline code span. Backticks inside would close the span early, so they become a
+ * look-alike; the content is escaped like any other outside text.
+ */
+export function code(s: string): string {
+  const inner = escapeInline(s).replace(/`/g, 'ˋ');
+  return inner.length === 0 ? '' : `\`${inner}\``;
+}
+
+/**
+ * Cuts `s` to at most `max` UTF-16 units (what JavaScript and Slack count), ending in an
+ * ellipsis when anything was dropped. Never splits a surrogate pair.
+ */
+export function truncate(s: string, max: number, ellipsis = '…'): string {
+  if (s.length <= max) return s;
+  if (max <= 0) return '';
+  if (max <= ellipsis.length) return ellipsis.slice(0, max);
+  return headOf(s, max - ellipsis.length) + ellipsis;
+}
+
+/** The first `n` UTF-16 units of `s`, one fewer when the cut would split a surrogate pair. */
+function headOf(s: string, n: number): string {
+  const last = s.charCodeAt(n - 1);
+  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? n - 1 : n);
+}
+
+/**
+ * `truncate` for text that is already mrkdwn: never leaves half an `&amp;` entity or half a
+ * `<…>` token (a mention or date) behind, since those would render as garbage.
+ */
+export function truncateMrkdwn(s: string, max: number, ellipsis = '…'): string {
+  if (s.length <= max) return s;
+  if (max <= ellipsis.length) return truncate(s, max, ellipsis);
+  let cut = dropPartialTokens(headOf(s, max - ellipsis.length));
+  // An odd count of backticks means we cut inside a code span: close it (making room first).
+  if ((cut.match(/`/g)?.length ?? 0) % 2 === 1) {
+    const inner = dropPartialTokens(headOf(cut, max - ellipsis.length - 1));
+    const open = inner.lastIndexOf('`');
+    const stillOdd = (inner.match(/`/g)?.length ?? 0) % 2 === 1;
+    cut =
+      stillOdd && open < inner.length - 1
+        ? `${inner}\``
+        : inner.slice(0, stillOdd ? open : undefined);
+  }
+  return cut + ellipsis;
+}
+
+/** Drops a trailing half `&…;` entity or half `<…>` token left by a cut. */
+function dropPartialTokens(cut: string): string {
+  let out = cut;
+  const amp = out.lastIndexOf('&');
+  if (amp !== -1 && !out.slice(amp).includes(';')) out = out.slice(0, amp);
+  const open = out.lastIndexOf('<');
+  if (open !== -1 && open > out.lastIndexOf('>')) out = out.slice(0, open);
+  return out;
+}
+
+/** Whether `n` is a usable Unix time in seconds (finite, positive). */
+function isUnixSeconds(n: number | null | undefined): n is number {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 && n < 1e11;
+}
+
+/** `2024-07-23 12:00 UTC` for a Unix time in seconds. */
+export function formatUtc(unixSeconds: number): string {
+  if (!isUnixSeconds(unixSeconds)) return 'unknown time';
+  const iso = new Date(Math.trunc(unixSeconds) * 1000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/**
+ * A Slack date token that each reader sees in their own time zone, with a plain UTC
+ * fallback for clients that cannot render it: `<!date^123^{date_short_pretty} {time}|…>`.
+ */
+export function slackDate(unixSeconds: number | null | undefined, fallback?: string): string {
+  if (!isUnixSeconds(unixSeconds)) return escapeMrkdwn(fallback ?? '—');
+  const ts = Math.trunc(unixSeconds);
+  // `|` and `>` would end the token early; the fallback is ours, but stay safe anyway.
+  const shown = escapeInline(fallback ?? formatUtc(ts)).replace(/\|/g, '¦');
+  return `<!date^${ts}^{date_short_pretty} {time}|${shown}>`;
+}
+
+/**
+ * How long ago `unixSeconds` was, as seen at `nowMs`: "just now", "5m ago", "3h ago",
+ * "2d ago"; a time in the future reads "in 5m".
+ */
+export function timeAgo(unixSeconds: number | null | undefined, nowMs: number): string {
+  if (!isUnixSeconds(unixSeconds) || !Number.isFinite(nowMs)) return 'unknown age';
+  const diff = Math.round(nowMs / 1000 - unixSeconds);
+  const span = formatSpan(Math.abs(diff));
+  if (span === null) return 'just now';
+  return diff >= 0 ? `${span} ago` : `in ${span}`;
+}
+
+/** `5m`, `3h`, `2d`, `7w` for a span in seconds; null under a minute. */
+export function formatSpan(seconds: number): string | null {
+  if (seconds < 60) return null;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h`;
+  if (seconds < 86400 * 14) return `${Math.floor(seconds / 86400)}d`;
+  return `${Math.floor(seconds / (86400 * 7))}w`;
+}
+
+/** A user mention for a validated Slack user ID, or escaped text when the ID looks wrong. */
+export function userMention(userId: string): string {
+  return isSlackUserId(userId) ? `<@${userId}>` : code(userId);
+}
+
+/** A user-group mention for a validated `S…` ID, or escaped text when it looks wrong. */
+export function groupMention(groupId: string): string {
+  return isSlackGroupId(groupId) ? `<!subteam^${groupId}>` : code(groupId);
+}
+
+/** Slack user IDs: `U…` or `W…` (Enterprise Grid), upper-case letters and digits. */
+export function isSlackUserId(id: string): boolean {
+  return /^[UW][A-Z0-9]{2,30}$/.test(id);
+}
+
+/** Slack user-group IDs: `S…`, upper-case letters and digits. */
+export function isSlackGroupId(id: string): boolean {
+  return /^S[A-Z0-9]{2,30}$/.test(id);
+}

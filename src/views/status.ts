@@ -1,0 +1,42 @@
+import { isTerminal } from '../api/schemas.ts';
+
+/**
+ * How a job status looks in Slack. Unknown statuses (the services add new ones) are shown
+ * as they come with a neutral emoji rather than hidden or rejected.
+ */
+
+const EMOJI: Record<string, string> = {
+  validating_files: '🔍',
+  queued: '🕒',
+  pending: '🕒',
+  running: '🏃',
+  pausing: '⏳',
+  paused: '⏸️',
+  resuming: '🔄',
+  succeeded: '✅',
+  failed: '❌',
+  cancelled: '🚫',
+};
+
+/** The neutral emoji shown beside a status ftops does not know. */
+export const UNKNOWN_STATUS_EMOJI = '⚪';
+
+/** The emoji for a status. */
+export function statusEmoji(status: string): string {
+  return Object.hasOwn(EMOJI, status) ? (EMOJI[status] as string) : UNKNOWN_STATUS_EMOJI;
+}
+
+/** A readable label for a status (`validating_files` → `validating files`), raw for unknown ones. */
+export function statusLabel(status: string): string {
+  return status.replace(/_/g, ' ');
+}
+
+/** Emoji and label together, e.g. `⏸️ paused`; not escaped (callers escape for mrkdwn). */
+export function statusBadge(status: string): string {
+  return `${statusEmoji(status)} ${statusLabel(status)}`;
+}
+
+/** Whether a job in this status can still change, so watching it makes sense. */
+export function isActive(status: string): boolean {
+  return !isTerminal(status);
+}

@@ -1,0 +1,15 @@
+import type { types } from '@slack/bolt';
+
+/** A Block Kit block of a kind Slack knows (re-exported from @slack/types via Bolt). */
+export type KnownBlock = types.KnownBlock;
+/** A Block Kit button element. */
+export type Button = types.Button;
+/** A `views.open` modal. */
+export type ModalView = types.ModalView;
+
+/** What every message view returns: blocks plus the plain fallback Slack shows in notifications. */
+export interface MessageView {
+  /** Fallback and notification text; mrkdwn-escaped, because Slack parses it for mentions. */
+  text: string;
+  blocks: KnownBlock[];
+}

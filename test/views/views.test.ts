@@ -1,0 +1,286 @@
+import { describe, expect, it } from 'vitest';
+import { FineTuningJobCheckpointSchema } from '../../src/api/schemas.ts';
+import { parseCommand } from '../../src/handlers/parse-command.ts';
+import { REASON_BLOCK, REASON_INPUT, REASON_MODAL } from '../../src/views/action-ids.ts';
+import { approvalsListView } from '../../src/views/approvals-list.ts';
+import { auditView } from '../../src/views/audit.ts';
+import { checkpointsView } from '../../src/views/checkpoints.ts';
+import { dryRunView } from '../../src/views/dry-run.ts';
+import { errorView, parseErrorView } from '../../src/views/errors.ts';
+import { eventsView } from '../../src/views/events.ts';
+import { helpView } from '../../src/views/help.ts';
+import { jobList } from '../../src/views/job-list.ts';
+import { reasonModal } from '../../src/views/pause-modal.ts';
+import { watchingView } from '../../src/views/watching.ts';
+import { whoamiView } from '../../src/views/whoami.ts';
+import { makeEvent, makeJob, NOW } from './fixtures.ts';
+import { buttonsOf, expectNoInjection, expectWithinLimits, visibleText } from './walk.ts';
+
+describe('jobList', () => {
+  it('shows one compact line per job with emoji, id, model, suffix and age', () => {
+    const view = jobList(
+      [makeJob(), makeJob({ id: 'ftjob-def456', status: 'succeeded', user_provided_suffix: null })],
+      { now: NOW },
+    );
+    const seen = visibleText(view);
+    expect(seen).toContain(
+      '🏃 running — `ftjob-abc123` · `gpt-4o-mini-2024-07-18` · `my-suffix` · 3h ago',
+    );
+    expect(seen).toContain('✅ succeeded — `ftjob-def456` · `gpt-4o-mini-2024-07-18` · 3h ago');
+    expect(view.text).toBe('2 fine-tuning jobs');
+    expect(buttonsOf(view)).toEqual([]);
+    expectNoInjection(view);
+  });
+
+  it('says so when there are no jobs', () => {
+    expect(jobList([], { now: NOW }).text).toBe('No fine-tuning jobs found.');
+  });
+
+  it('cuts a huge list to fit and says how many more there are', () => {
+    const jobs = Array.from({ length: 2000 }, (_, i) =>
+      makeJob({ id: `ftjob-${i}`, user_provided_suffix: 'x'.repeat(300) }),
+    );
+    const view = jobList(jobs, { now: NOW });
+    expectWithinLimits(view);
+    expect(visibleText(view)).toMatch(/…and \d+ more jobs/);
+  });
+});
+
+describe('eventsView and checkpointsView', () => {
+  it('lists events with the step and loss of metrics events', () => {
+    const view = eventsView('ftjob-abc123', [
+      makeEvent(),
+      makeEvent({ id: 'e2', type: 'message', message: 'Fine-tuning job started', data: null }),
+      makeEvent({ id: 'e3', level: 'error', type: 'message', message: 'Out of quota' }),
+    ]);
+    const seen = visibleText(view);
+    expect(seen).toContain(
+      'Step 10/100: training loss=0.42 — step 10/100 · train loss 0.4213 · valid loss 0.5',
+    );
+    expect(seen).toContain('Fine-tuning job started');
+    expect(seen).toContain('❗ Out of quota');
+    expectWithinLimits(view);
+    expect(eventsView('ftjob-abc123', []).text).toBe('No events yet for `ftjob-abc123`.');
+  });
+
+  it('lists checkpoints with step, metrics and model name', () => {
+    const cp = FineTuningJobCheckpointSchema.parse({
+      id: 'ftckpt-1',
+      created_at: NOW / 1000 - 600,
+      fine_tuned_model_checkpoint: 'ft:gpt-4o-mini:org:my-suffix:abc:ckpt-step-100',
+      fine_tuning_job_id: 'ftjob-abc123',
+      step_number: 100,
+      metrics: { step: 100, train_loss: 0.31, valid_mean_token_accuracy: 0.875 },
+    });
+    const view = checkpointsView('ftjob-abc123', [cp]);
+    const seen = visibleText(view);
+    expect(seen).toContain('*Step 100* · `ft:gpt-4o-mini:org:my-suffix:abc:ckpt-step-100`');
+    expect(seen).toContain('train loss 0.31 · valid acc 0.875');
+    expect(checkpointsView('ftjob-abc123', []).text).toBe('No checkpoints yet for `ftjob-abc123`.');
+  });
+});
+
+describe('helpView', () => {
+  it('lists every command and marks gated ones for non-approvers', () => {
+    const view = helpView({
+      canApprove: false,
+      gatedActions: ['pause', 'cancel'],
+      approvalsRequired: 2,
+    });
+    const seen = visibleText(view);
+    expect(seen).toContain(
+      "`/ft pause &lt;job&gt; [reason] [--dry-run]` — pause a running job _(needs 2 approvers' OK)_",
+    );
+    expect(seen).toContain('`/ft resume &lt;job&gt; [--dry-run]` — resume a paused job\n');
+    expect(seen).toContain('`/ft whoami`');
+    expect(seen).toContain('You are not an approver');
+    expectNoInjection(view);
+    expectWithinLimits(view);
+  });
+
+  it('tells an approver with self-service that gated actions run at once', () => {
+    const seen = visibleText(
+      helpView({ canApprove: true, gatedActions: ['pause'], selfService: true }),
+    );
+    expect(seen).toContain('runs at once for you');
+    expect(seen).toContain('You are an approver');
+  });
+});
+
+describe('errorView and parseErrorView', () => {
+  it('shows an escaped message and the reference', () => {
+    const view = errorView('Job <ftjob-x> not found', 'req_123');
+    expect(view.text).toBe('⚠️ Job &lt;ftjob-x&gt; not found');
+    expect(visibleText(view)).toContain('Reference: `req_123`');
+  });
+
+  it('shows the did-you-mean and the commands for an unknown verb', () => {
+    const r = parseCommand('staus ftjob-abc');
+    if (r.ok) throw new Error('expected an error');
+    const view = parseErrorView(r.error);
+    expect(view.text).toContain('Did you mean /ft status?');
+    expect(visibleText(view)).toContain('*Commands:* `help` `list`');
+  });
+
+  it('shows the usage of the verb and escapes what the user typed', () => {
+    const r = parseCommand('status <!channel>');
+    if (r.ok) throw new Error('expected an error');
+    const view = parseErrorView(r.error);
+    expect(visibleText(view)).toContain('*Usage:* `/ft status &lt;job&gt;`');
+    expect(view.text).toContain('"&lt;!channel&gt;" is not a fine-tuning job ID');
+    expectNoInjection(view);
+  });
+});
+
+describe('dryRunView', () => {
+  it('says what would happen, the API call, and who would be asked', () => {
+    const view = dryRunView({
+      action: 'pause',
+      job: makeJob(),
+      allowedNow: false,
+      reasonIfNot: 'pause needs an approver',
+      approvers: { groups: ['S0MLOPS'], users: [], required: 1 },
+      apiCall: 'POST /fine_tuning/jobs/ftjob-abc123/pause',
+      now: NOW,
+    });
+    const seen = visibleText(view);
+    expect(seen).toContain('⛔ It would not run now: pause needs an approver');
+    expect(seen).toContain('`POST /fine_tuning/jobs/ftjob-abc123/pause`');
+    expect(seen).toContain('needs 1 approval from <!subteam^S0MLOPS>');
+    expect(seen).toContain('nothing was changed');
+    expect(buttonsOf(view)).toEqual([]);
+    const now = dryRunView({
+      action: 'resume',
+      job: makeJob({ status: 'paused' }),
+      allowedNow: true,
+      apiCall: 'POST /fine_tuning/jobs/ftjob-abc123/resume',
+      now: NOW,
+    });
+    expect(now.text).toContain('would run now');
+  });
+});
+
+describe('whoamiView', () => {
+  it('shows the role, how it was granted and what needs approval', () => {
+    const seen = visibleText(
+      whoamiView({
+        userId: 'U0ME',
+        isApprover: true,
+        via: { direct: false, groups: ['S0MLOPS'] },
+        gatedActions: ['pause', 'cancel'],
+        approvalsRequired: 1,
+        selfService: false,
+      }),
+    );
+    expect(seen).toContain('You are <@U0ME>.');
+    expect(seen).toContain('✅ *Approver* (member of <!subteam^S0MLOPS>)');
+    expect(seen).toContain('`pause`, `cancel` need 1 approval from someone other than you.');
+    const member = visibleText(
+      whoamiView({
+        userId: 'U0YOU',
+        isApprover: false,
+        gatedActions: [],
+        approvalsRequired: 1,
+        selfService: false,
+      }),
+    );
+    expect(member).toContain('*Member* (not an approver)');
+    expect(member).toContain('No action needs approval.');
+  });
+});
+
+describe('approvalsListView, auditView, watchingView', () => {
+  it('lists waiting approval requests', () => {
+    const view = approvalsListView(
+      [
+        {
+          requestId: 'apr_1',
+          action: 'pause',
+          jobId: 'ftjob-abc123',
+          requester: 'U0REQ',
+          approvals: [],
+          approvalsRequired: 1,
+          expiresAt: NOW + 30 * 60_000,
+          reason: 'budget <!channel>',
+        },
+      ],
+      { now: NOW },
+    );
+    const seen = visibleText(view);
+    expect(seen).toContain(
+      '• *pause* `ftjob-abc123` by <@U0REQ> · 0/1 approvals · expires <!date^',
+    );
+    expect(seen).toContain('(in 30m) — “budget &lt;!channel&gt;”');
+    expect(approvalsListView([], { now: NOW }).text).toBe('No approval requests are waiting.');
+  });
+
+  it('lists audit entries, with ftops itself as actor when nobody was', () => {
+    const view = auditView(
+      [
+        {
+          at: NOW - 60_000,
+          actor: 'U0ME',
+          action: 'pause',
+          jobId: 'ftjob-abc123',
+          outcome: 'executed',
+          reason: 'budget',
+        },
+        { at: NOW - 120_000, actor: null, action: 'expire', jobId: null, outcome: 'expired' },
+      ],
+      { jobId: null },
+    );
+    const seen = visibleText(view);
+    expect(seen).toContain('<@U0ME> *pause* `ftjob-abc123` → executed — “budget”');
+    expect(seen).toContain('_ftops_ *expire* → expired');
+    expect(auditView([], { jobId: 'ftjob-abc123' }).text).toBe(
+      'Nothing in the audit log for `ftjob-abc123` yet.',
+    );
+  });
+
+  it('lists what a channel watches', () => {
+    const seen = visibleText(
+      watchingView([{ jobId: null, only: ['failed', 'succeeded'] }, { jobId: 'ftjob-abc123' }]),
+    );
+    expect(seen).toContain('• *all jobs* — only failed, succeeded');
+    expect(seen).toContain('• `ftjob-abc123`');
+    expect(watchingView([]).text).toBe('This channel watches no jobs.');
+  });
+});
+
+describe('reasonModal', () => {
+  it('is a modal with our callback ID, the ref alone as metadata, and the reason input', () => {
+    const modal = reasonModal({
+      ref: 'mref_42',
+      action: 'pause',
+      job: makeJob(),
+      needsApproval: true,
+      now: NOW,
+    });
+    expect(modal.callback_id).toBe(REASON_MODAL);
+    expect(modal.private_metadata).toBe('mref_42');
+    expect(modal.title.text).toBe('Pause a job');
+    expect(modal.submit?.text).toBe('Ask approvers');
+    const input = modal.blocks.find((b) => b.type === 'input');
+    expect(input).toMatchObject({
+      block_id: REASON_BLOCK,
+      optional: false,
+      element: { type: 'plain_text_input', action_id: REASON_INPUT, max_length: 500 },
+    });
+    const seen = visibleText(modal);
+    expect(seen).toContain('`ftjob-abc123`');
+    expect(seen).toContain('🏃 running');
+    expectNoInjection(modal);
+    expectWithinLimits({ blocks: modal.blocks });
+  });
+
+  it('makes the reason optional for resume', () => {
+    const modal = reasonModal({
+      ref: 'r',
+      action: 'resume',
+      job: makeJob({ status: 'paused' }),
+      now: NOW,
+    });
+    expect(modal.submit?.text).toBe('Resume');
+    expect(modal.blocks.find((b) => b.type === 'input')).toMatchObject({ optional: true });
+  });
+});
