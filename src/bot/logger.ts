@@ -49,8 +49,16 @@ export function createLogger(opts: LoggerOptions): Logger {
         streamWrite: (line: string) => scrubSecrets(line, secrets),
       },
     },
-    opts.destination,
+    opts.destination ?? (process.stdout.isTTY ? prettyDestination() : undefined),
   );
+}
+
+/** Human-readable lines when a person watches the terminal; JSON lines everywhere else. */
+function prettyDestination(): DestinationStream {
+  return pino.transport({
+    target: 'pino-pretty',
+    options: { colorize: true, translateTime: 'SYS:HH:MM:ss' },
+  });
 }
 
 /** Replaces every occurrence of each secret (also in JSON-escaped form) with `[redacted]`. */
