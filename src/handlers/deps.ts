@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { FineTuningClient } from '../api/types.ts';
 import type { AuditLog } from '../store/audit.ts';
+import type { JobStatusStore } from '../store/job-status.ts';
 import type { Subscriptions } from '../store/subscriptions.ts';
 import type { ApprovalPolicyConfig, ApprovalService } from './approval-service.ts';
 import type { RoleCheck } from './roles.ts';
@@ -16,6 +17,12 @@ export interface HandlerDeps {
   approvalConfig: ApprovalPolicyConfig;
   logger: Logger;
   clock: () => number;
+  /**
+   * The poller's last known statuses. When given, watching a job records the status just read
+   * as its baseline, so a change before the next sweep is announced instead of being taken
+   * for the poller's silent first sight.
+   */
+  statuses?: Pick<JobStatusStore, 'recordFirstSight'>;
   /** Told of every handled command, for metrics. */
   onCommand?: (verb: string, outcome: 'ok' | 'user_error' | 'error') => void;
 }

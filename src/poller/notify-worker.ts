@@ -45,6 +45,13 @@ const BUSY_RETRY_MS = 200;
  * channel when the job is finished). Each step is recorded right after Slack confirms it, so
  * a retried notification resumes where it stopped instead of posting twice.
  */
+/**
+ * Gap between two posts to one channel. Slack allows about one message per second per channel;
+ * exactly 1000 ms leaves no room for the few milliseconds between booking a slot and Slack
+ * receiving the post, and a 429 costs a whole second (measured in bench/poller).
+ */
+export const DEFAULT_PACE_MS = 1100;
+
 export class NotifyWorker {
   readonly worker: Worker<NotifyData>;
   private readonly cards: CardStore;
@@ -54,7 +61,7 @@ export class NotifyWorker {
 
   constructor(private readonly deps: NotifyWorkerDeps) {
     this.cards = createCardStore(deps.redis, deps.keys);
-    this.pacer = createChannelPacer(deps.redis, deps.keys, deps.paceMs ?? 1000);
+    this.pacer = createChannelPacer(deps.redis, deps.keys, deps.paceMs ?? DEFAULT_PACE_MS);
     this.render = deps.render ?? plainRenderer;
     this.log = deps.logger;
     this.worker = new Worker<NotifyData>(NOTIFY_QUEUE, (job, token) => this.process(job, token), {

@@ -3,13 +3,19 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { noDelayRetryPolicy } from '../../src/api/retry.ts';
-import { type Ftops, startFtops } from '../../src/bot/compose.ts';
-import { loadConfig } from '../../src/bot/config.ts';
+import { type Ftops, secretsOf, startFtops } from '../../src/bot/compose.ts';
+import { type Config, loadConfig } from '../../src/bot/config.ts';
+import { createLogger } from '../../src/bot/logger.ts';
 import {
   type FineTuningEmulator,
   startFineTuningEmulator,
 } from '../../src/emulators/fine-tuning.ts';
-import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack.ts';
+import {
+  type SlackEmulator,
+  type SlackMessage,
+  type SlackResponse,
+  startSlackEmulator,
+} from '../../src/emulators/slack.ts';
 import {
   blockActionsBody,
   blockActionsPayload,
@@ -35,22 +41,17 @@ export const APPROVALS = 'C0APPROVALS';
 export interface App {
   ft: FineTuningEmulator;
   slack: SlackEmulator;
+  /** The running ftops; a new object after `restart()`. */
   ftops: Ftops;
   redis: Redis;
   namespace: string;
-  /** Everything the app logged, one JSON line each. */
+  config: Config;
+  /** Everything the app logged, one JSON line each (across restarts). */
   logs: string[];
-  /** Sends a signed `/ft` command; resolves with the HTTP status and body of the ack. */
-  command(text: string, opts?: { user?: string; channel?: string }): Promise<Ack>;
-  /** Sends a signed button click. */
-  click(input: {
-    actionId: string;
-    value: string;
-    user?: string;
-    channel?: string;
-    blockId?: string;
-    messageTs?: string;
-  }): Promise<Ack>;
+  /** Sends a signed `/ft` command; resolves with the ack and the response_url it carried. */
+  command(text: string, opts?: { user?: string; channel?: string }): Promise<Sent>;
+  /** Sends a signed button click; `messageTs` names the message the button sat on. */
+  click(input: ClickInput): Promise<Sent>;
   /** Sends a signed modal submission. */
   submitView(input: {
     user?: string;
@@ -62,6 +63,18 @@ export interface App {
   post(body: string, headers: Record<string, string>): Promise<Ack>;
   /** Waits until `predicate` holds for the answers posted to response URLs. */
   waitForResponse(predicate: (text: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Waits for the first answer posted to `sent.responseUrl` and returns its text. */
+  answer(sent: { responseUrl: string }, timeoutMs?: number): Promise<string>;
+  /** The bodies posted so far to one response URL. */
+  answersTo(url: string): SlackResponse[];
+  /** Messages of a channel (posted, updated or ephemeral) as the emulator holds them. */
+  messagesIn(channel: string): SlackMessage[];
+  /** Every Redis key in the app's namespace. */
+  redisKeys(): Promise<string[]>;
+  /** Moves the app's clock (approval expiry, "just now") forward; signatures keep wall time. */
+  advanceClock(ms: number): void;
+  /** Stops ftops and starts a fresh one on the same emulators, Redis namespace and config. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,13 +84,37 @@ export interface Ack {
   ms: number;
 }
 
-export async function startApp(env: Record<string, string> = {}): Promise<App> {
+/** An ack plus the response_url the request carried, to find its answer by. */
+export interface Sent extends Ack {
+  responseUrl: string;
+}
+
+export interface ClickInput {
+  actionId: string;
+  value: string;
+  user?: string;
+  channel?: string;
+  blockId?: string;
+  messageTs?: string;
+}
+
+export interface StartAppOptions {
+  /** Connect over Socket Mode with the emulator's app token instead of serving HTTP. */
+  socketMode?: boolean;
+}
+
+export async function startApp(
+  env: Record<string, string> = {},
+  opts: StartAppOptions = {},
+): Promise<App> {
   const [ft, slack] = await Promise.all([startFineTuningEmulator(), startSlackEmulator()]);
   ft.setFaults({ retryAfterMs: 0 });
   const namespace = `test-${randomUUID()}`;
   const config = loadConfig({
     SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    ...(opts.socketMode
+      ? { SLACK_APP_TOKEN: slack.appToken }
+      : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     SLACK_API_URL: slack.apiUrl,
     AZURE_OPENAI_ENDPOINT: ft.url,
     AZURE_OPENAI_API_KEY: 'test-key',
@@ -95,62 +132,54 @@ export async function startApp(env: Record<string, string> = {}): Promise<App> {
       cb();
     },
   });
-  const { createLogger } = await import('../../src/bot/logger.ts');
-  const { secretsOf } = await import('../../src/bot/compose.ts');
   const logger = createLogger({ level: 'debug', secrets: secretsOf(config), destination: sink });
-  const ftops = await startFtops({
-    config,
-    logger,
-    port: 0,
-    host: '127.0.0.1',
-    retryPolicy: noDelayRetryPolicy,
-  });
+  let clockOffsetMs = 0;
+  const boot = () =>
+    startFtops({
+      config,
+      logger,
+      port: 0,
+      host: '127.0.0.1',
+      retryPolicy: noDelayRetryPolicy,
+      clock: () => Date.now() + clockOffsetMs,
+    });
   const redis = new Redis('redis://127.0.0.1:6379');
 
   const post = async (body: string, headers: Record<string, string>): Promise<Ack> => {
     const t0 = performance.now();
-    const res = await fetch(`${ftops.url}/slack/events`, { method: 'POST', body, headers });
+    const res = await fetch(`${app.ftops.url}/slack/events`, { method: 'POST', body, headers });
     const text = await res.text();
     return { status: res.status, body: text, ms: performance.now() - t0 };
   };
-  const signed = (body: string) => post(body, signRequest(SIGNING_SECRET, body));
+  const signed = (body: string) => post(body, { ...signRequest(SIGNING_SECRET, body) });
+  const answersTo = (url: string) => slack.responses.filter((r) => r.url === url);
 
-  return {
+  const app: App = {
     ft,
     slack,
-    ftops,
+    ftops: await boot(),
     redis,
     namespace,
+    config,
     logs,
     post,
-    command(text, opts = {}) {
-      const channel = opts.channel ?? TRAINING;
-      const user = opts.user ?? REQUESTER;
-      return signed(
-        slashCommandBody({
-          text,
-          user_id: user,
-          channel_id: channel,
-          response_url: slack.responseUrl(channel, user),
-        }),
+    async command(text, o = {}) {
+      const channel = o.channel ?? TRAINING;
+      const user = o.user ?? REQUESTER;
+      const responseUrl = slack.responseUrl(channel, user);
+      const ack = await signed(
+        slashCommandBody({ text, user_id: user, channel_id: channel, response_url: responseUrl }),
       );
+      return { ...ack, responseUrl };
     },
-    click(i) {
-      const channel = i.channel ?? TRAINING;
-      const user = i.user ?? REQUESTER;
-      return signed(
-        blockActionsBody(
-          blockActionsPayload({
-            user,
-            channel,
-            actionId: i.actionId,
-            value: i.value,
-            ...(i.blockId ? { blockId: i.blockId } : {}),
-            responseUrl: slack.responseUrl(channel, user, i.messageTs),
-            ...(i.messageTs ? { messageTs: i.messageTs } : {}),
-          } as never),
-        ),
+    async click(i) {
+      const responseUrl = slack.responseUrl(
+        i.channel ?? TRAINING,
+        i.user ?? REQUESTER,
+        i.messageTs,
       );
+      const ack = await signed(blockActionsBody(clickPayload(i, responseUrl)));
+      return { ...ack, responseUrl };
     },
     submitView(i) {
       return signed(
@@ -160,36 +189,116 @@ export async function startApp(env: Record<string, string> = {}): Promise<App> {
             callbackId: i.callbackId,
             privateMetadata: i.privateMetadata,
             values: i.values,
-          } as never),
+          }),
         ),
       );
     },
     async waitForResponse(predicate, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const hit = slack.responses.map((r) => responseText(r.body)).find(predicate);
-        if (hit !== undefined) return hit;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `no matching response; got: ${slack.responses.map((r) => responseText(r.body)).join(' | ')}`,
-          );
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      const texts = () => slack.responses.map((r) => responseText(r.body));
+      return poll(
+        () => texts().find(predicate),
+        timeoutMs,
+        () => texts().join(' | '),
+      );
+    },
+    async answer(sent, timeoutMs = 5000) {
+      const first = () => answersTo(sent.responseUrl)[0];
+      const hit = await poll(first, timeoutMs, () => 'nothing posted to that response_url');
+      return responseText(hit.body);
+    },
+    answersTo,
+    messagesIn: (channel) => slack.messages.get(channel) ?? [],
+    redisKeys: () => redis.keys(`${createKeys(namespace).bullPrefix}*`),
+    advanceClock(ms) {
+      clockOffsetMs += ms;
+    },
+    async restart() {
+      await app.ftops.stop();
+      app.ftops = await boot();
     },
     async close() {
-      await ftops.stop();
+      await app.ftops.stop();
       await Promise.all([ft.close(), slack.close()]);
-      const keys = await redis.keys(`${createKeys(namespace).bullPrefix}*`);
+      const keys = await app.redisKeys();
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
     },
   };
+  return app;
+}
+
+/** The block_actions payload of a click whose answers go to `responseUrl`. */
+export function clickPayload(i: ClickInput, responseUrl: string): Record<string, unknown> {
+  return blockActionsPayload({
+    user: i.user ?? REQUESTER,
+    channel: i.channel ?? TRAINING,
+    actionId: i.actionId,
+    value: i.value,
+    blockId: i.blockId ?? 'ftops.e2e',
+    responseUrl,
+    ...(i.messageTs ? { message: { ts: i.messageTs } } : {}),
+  });
+}
+
+/** Polls `get` every 20 ms until it returns something, or fails with `describe()`. */
+export async function poll<T>(
+  get: () => T | undefined,
+  timeoutMs = 5000,
+  describe: () => string = () => '',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hit = get();
+    if (hit !== undefined) return hit;
+    if (Date.now() > deadline) throw new Error(`timed out waiting; ${describe()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** All text of a posted body: the fallback plus every text in its blocks. */
 export function responseText(body: Record<string, unknown>): string {
   return JSON.stringify({ text: body.text, blocks: body.blocks ?? [] });
+}
+
+/** The readable text of a message body: fallback and every `text` in its blocks, joined. */
+export function visibleText(body: { text?: unknown; blocks?: unknown }): string {
+  const out: string[] = [];
+  if (typeof body.text === 'string') out.push(body.text);
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'text' && typeof x === 'string') out.push(x);
+        else walk(x);
+      }
+    }
+  };
+  walk(body.blocks);
+  return out.join('\n');
+}
+
+/** Every button in a message's blocks: action_id, value and block_id. */
+export function buttonsOf(
+  blocks: unknown,
+): Array<{ actionId: string; value: string; blockId: string }> {
+  const out: Array<{ actionId: string; value: string; blockId: string }> = [];
+  if (!Array.isArray(blocks)) return out;
+  for (const b of blocks as Array<{
+    block_id?: string;
+    elements?: unknown[];
+    accessory?: unknown;
+  }>) {
+    const els = [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])] as Array<{
+      type?: string;
+      action_id?: string;
+      value?: string;
+    }>;
+    for (const e of els) {
+      if (e.type === 'button' && e.action_id)
+        out.push({ actionId: e.action_id, value: e.value ?? '', blockId: b.block_id ?? '' });
+    }
+  }
+  return out;
 }
 
 export { pino };

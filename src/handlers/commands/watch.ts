@@ -1,3 +1,4 @@
+import type { FineTuningJob } from '../../api/schemas.ts';
 import { WATCH_ALL } from '../../store/subscriptions.ts';
 import { jobCard } from '../../views/job-card.ts';
 import { code } from '../../views/mrkdwn.ts';
@@ -21,12 +22,33 @@ export async function watchJob(
   // Read first: watching a job that does not exist should say so, not subscribe silently.
   const job = await deps.api.getJob(cmd.jobId);
   await deps.subscriptions.watch(caller.channelId, cmd.jobId, only);
+  await recordBaseline(deps, job);
   return jobCard(job, {
     now: deps.clock(),
     watching: true,
     note: `This channel will hear about every status change of this job${filter ? ' (filtered)' : ''}.`,
     actions: ['refresh', 'unwatch'],
   });
+}
+
+/**
+ * Notes the status just read as the poller's baseline (only when it has none), so the first
+ * change after `watch` is announced. Best effort: the subscription already stands.
+ */
+async function recordBaseline(deps: HandlerDeps, job: FineTuningJob): Promise<void> {
+  try {
+    await deps.statuses?.recordFirstSight({
+      jobId: job.id,
+      status: job.status,
+      createdAt: job.created_at ?? 0,
+      now: deps.clock(),
+    });
+  } catch (err) {
+    deps.logger.warn(
+      { err: err instanceof Error ? err.message : String(err), jobId: job.id },
+      'could not record the baseline status of a watched job',
+    );
+  }
 }
 
 /** `/ft unwatch <job>|all`. */
