@@ -10,7 +10,7 @@ import { registerListeners } from '../handlers/index.ts';
 import { ApproverRoles } from '../handlers/roles.ts';
 import { type Poller, startPoller } from '../poller/index.ts';
 import { rendererFromViews } from '../poller/render.ts';
-import { AuditLog } from '../store/audit.ts';
+import { type AuditEvent, AuditLog } from '../store/audit.ts';
 import { recordActor } from '../store/job-status.ts';
 import { createKeys } from '../store/keys.ts';
 import { createRedis } from '../store/redis.ts';
@@ -21,9 +21,21 @@ import { toSlackLogger } from './bolt-logger.ts';
 import type { Config } from './config.ts';
 import { createHttpServer, listen, type Readiness } from './http-server.ts';
 import { createLogger } from './logger.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { type ApprovalOutcome, createMetrics, type Metrics } from './metrics.ts';
 import { createBackgroundClient, replyClientOptions } from './slack-clients.ts';
 import { createSlackIngress, newCorrelationId } from './slack-ingress.ts';
+
+/** Which audit events count as which approval outcome in `ftops_approvals_total`. */
+const APPROVAL_OUTCOMES: Partial<Record<AuditEvent, ApprovalOutcome>> = {
+  requested: 'requested',
+  approved: 'approved',
+  denied: 'rejected',
+  expired: 'expired',
+  executed: 'executed',
+  self_authorised: 'executed',
+  ran_ungated: 'executed',
+  failed: 'failed',
+};
 
 /** How often pending approval requests are checked for expiry. */
 const EXPIRY_SWEEP_MS = 30_000;
@@ -99,7 +111,13 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
     slack: webClient,
     roles,
     config: config.approval,
-    audit,
+    audit: {
+      append: (entry) => {
+        const outcome = APPROVAL_OUTCOMES[entry.event];
+        if (outcome) metrics.approval(outcome);
+        return audit.append(entry);
+      },
+    },
     views: createApprovalViews(config.approval.approvers),
     clock,
     onWatch: (channel, jobId) => subscriptions.watch(channel, jobId),
@@ -192,6 +210,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
       },
     });
     const started = poller;
+    metrics.setQueueDepthSource(() => started.queueDepths());
     stops.unshift(() => started.close());
     const timer = setInterval(() => {
       approvals

@@ -40,6 +40,8 @@ export interface PollerDeps {
 /** A running poller. */
 export interface Poller {
   sweeper: Sweeper;
+  /** Jobs waiting, delayed or running in each queue, for the queue-depth gauge. */
+  queueDepths(): Promise<{ sweep: number; notify: number }>;
   /** Stops both workers (each finishes its current job) and closes the connections. */
   close(): Promise<void>;
 }
@@ -89,8 +91,16 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
     notifyWorker.worker.on('failed', (_job, err) => announced(false, err.name));
   }
   await scheduler.upsert(deps.intervalSeconds);
+  const depth = async (q: { getJobCounts(...t: string[]): Promise<Record<string, number>> }) => {
+    const c = await q.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+    return Object.values(c).reduce((a, b) => a + b, 0);
+  };
   return {
     sweeper,
+    async queueDepths() {
+      const [sweep, notifyDepth] = await Promise.all([depth(scheduler.queue), depth(notify.queue)]);
+      return { sweep, notify: notifyDepth };
+    },
     async close() {
       await Promise.all([pollWorker.close(), notifyWorker.close()]);
       await Promise.all([scheduler.close(), notify.close()]);

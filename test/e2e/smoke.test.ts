@@ -17,4 +17,35 @@ describe('ftops end to end', () => {
     const text = await app.waitForResponse((t) => t.includes(job.id));
     expect(text).toContain('support-bot');
   });
+
+  it('reports health, readiness and metrics, with no job ID as a label', async () => {
+    const job = app.ft.addJob({});
+    await app.command(`status ${job.id}`);
+    await app.waitForResponse((t) => t.includes(job.id));
+    const health = await fetch(`${app.ftops.url}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${app.ftops.url}/readyz`);
+    expect(await ready.json()).toMatchObject({ ok: true, checks: { redis: { ok: true } } });
+    const metrics = await (await fetch(`${app.ftops.url}/metrics`)).text();
+    expect(metrics).toMatch(/ftops_commands_total\{verb="status",outcome="ok"\} [1-9]/);
+    expect(metrics).toMatch(/ftops_slack_ack_seconds_count\{kind="command"\} [1-9]/);
+    expect(metrics).toContain('endpoint="/fine_tuning/jobs/{id}"');
+    expect(metrics).toMatch(/ftops_queue_depth\{queue="notify"\}/);
+    expect(metrics).not.toContain(job.id);
+  });
+
+  it('answers readiness with the failing check when the API refuses the credentials', async () => {
+    const bad = await startApp({ AZURE_OPENAI_API_KEY: 'wrong-key' });
+    try {
+      const job = bad.ft.addJob({});
+      await bad.command(`status ${job.id}`);
+      const text = await bad.waitForResponse((t) => t.includes('⚠'));
+      expect(text).not.toContain('wrong-key');
+      const ready = await fetch(`${bad.ftops.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ checks: { fineTuningApi: { ok: false } } });
+    } finally {
+      await bad.close();
+    }
+  });
 });
