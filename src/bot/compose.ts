@@ -11,7 +11,7 @@ import { ApproverRoles } from '../handlers/roles.ts';
 import { type Poller, startPoller } from '../poller/index.ts';
 import { rendererFromViews } from '../poller/render.ts';
 import { type AuditEvent, AuditLog } from '../store/audit.ts';
-import { recordActor } from '../store/job-status.ts';
+import { createJobStatusStore, recordActor } from '../store/job-status.ts';
 import { createKeys } from '../store/keys.ts';
 import { createRedis } from '../store/redis.ts';
 import { claimSignature } from '../store/replay.ts';
@@ -101,6 +101,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
   stops.push(() => api.close());
 
   const subscriptions = createSubscriptions(redis, keys);
+  const statuses = createJobStatusStore(redis, keys);
   const audit = new AuditLog({ redis, keys, logger: logger.child({ component: 'audit' }) });
   const webClient = createBackgroundClient(config.slack.botToken, config.slack.apiUrl, logger);
   const roles = new ApproverRoles({ slack: webClient, approvers: config.approval.approvers });
@@ -121,7 +122,17 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
     views: createApprovalViews(config.approval.approvers),
     clock,
     onWatch: (channel, jobId) => subscriptions.watch(channel, jobId),
-    onActing: (jobId, actor) => recordActor(redis, keys, jobId, actor),
+    onActing: async (job, actor) => {
+      await recordActor(redis, keys, job.id, actor);
+      // The status before the action becomes the poller's baseline if it has none yet, so the
+      // change this action causes is announced rather than taken as a first sighting.
+      await statuses.recordFirstSight({
+        jobId: job.id,
+        status: job.status,
+        createdAt: job.created_at ?? 0,
+        now: clock(),
+      });
+    },
     logger: logger.child({ component: 'approvals' }),
   });
 
@@ -135,6 +146,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
       approvals,
       roles,
       subscriptions,
+      statuses,
       audit,
       approvalConfig: config.approval,
       logger: logger.child({ component: 'handlers' }),

@@ -86,7 +86,7 @@ export interface ApprovalServiceDeps {
   onWatch?: (channel: string, jobId: string) => Promise<void>;
   /** Notes who is about to pause, resume or cancel a job, so its announcement can name them. */
   onActing?: (
-    jobId: string,
+    job: FineTuningJob,
     actor: { userId: string; action: GateAction; at: number },
   ) => Promise<void>;
   logger?: ServiceLogger;
@@ -249,7 +249,7 @@ export class ApprovalService {
 
     if (decision !== 'needs-approval') {
       const selfAuth = decision === 'run-now-self-authorised';
-      const result = await this.#callApi(action, job.id, requester);
+      const result = await this.#callApi(action, job, requester);
       await this.#audit({
         event: result.ok ? (selfAuth ? 'self_authorised' : 'ran_ungated') : 'failed',
         who: requester,
@@ -504,7 +504,7 @@ export class ApprovalService {
         ok = false;
         outcome = `${allowed.reason}; nothing was sent`;
       } else {
-        const result = await this.#callApi(action, jobId, request.requester);
+        const result = await this.#callApi(action, job, request.requester);
         ok = result.ok;
         outcome = result.outcome;
         job = result.job ?? job;
@@ -546,13 +546,15 @@ export class ApprovalService {
 
   async #callApi(
     action: GateAction,
-    jobId: string,
+    before: FineTuningJob,
     actor: string,
   ): Promise<{ ok: boolean; outcome: string; job?: FineTuningJob }> {
     const api = this.#d.api;
+    const jobId = before.id;
     try {
-      // Recorded before the call, so the poller can name who did it however fast it sees it.
-      await this.#d.onActing?.(jobId, { userId: actor, action, at: this.#d.clock() });
+      // Recorded before the call, so the poller can name who did it however fast it sees it,
+      // and knows the status it changed from.
+      await this.#d.onActing?.(before, { userId: actor, action, at: this.#d.clock() });
       const job =
         action === 'pause'
           ? await api.pauseJob(jobId)

@@ -413,8 +413,11 @@ export class ApprovalStore {
    */
   async takeModalRef(id: string, user: string): Promise<ModalRef | null> {
     if (!isValidApprovalId(id)) return null;
-    const raw = await guardRedis(() => this.#redis.getdel(this.#keys.modalRef(id)));
-    if (!raw) return null;
+    // Taken only by its owner, in one step: someone else's submit must not use it up.
+    const raw = await guardRedis(() =>
+      this.#redis.eval(TAKE_MODAL_REF, 1, this.#keys.modalRef(id), user),
+    );
+    if (typeof raw !== 'string') return null;
     const parsed = ModalRefSchema.safeParse(safeJson(raw));
     if (!parsed.success || parsed.data.user !== user) return null;
     return parsed.data;
@@ -439,6 +442,15 @@ export class ApprovalStore {
     return res === 'ok';
   }
 }
+
+// GET, and DEL only when the reference belongs to ARGV[1].
+const TAKE_MODAL_REF = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local ok, ref = pcall(cjson.decode, raw)
+if not ok or type(ref) ~= 'table' or ref.user ~= ARGV[1] then return false end
+redis.call('DEL', KEYS[1])
+return raw`;
 
 const ModalRefSchema = z.object({
   action: z.enum(['pause', 'resume', 'cancel']),

@@ -49,3 +49,23 @@ describe('ftops end to end', () => {
     }
   });
 });
+
+describe('the first change after a watch', () => {
+  it('is announced, because watching records the status it showed as the baseline', async () => {
+    const app = await startApp();
+    try {
+      const job = app.ft.addJob({ user_provided_suffix: 'baseline' });
+      await app.command(`watch ${job.id}`);
+      await app.waitForResponse((t) => t.includes('baseline'));
+      app.ft.setStatus(job.id, 'failed', {
+        error: { code: 'oom', message: 'out of memory', param: null },
+      });
+      const poller = app.ftops.poller;
+      if (!poller) throw new Error('the app runs no poller');
+      const report = await poller.sweeper.sweep();
+      expect(report).toMatchObject({ transitions: 1, firstSights: 0 });
+    } finally {
+      await app.close();
+    }
+  });
+});

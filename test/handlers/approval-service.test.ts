@@ -573,6 +573,8 @@ describe('ApprovalService', () => {
     });
     expect(ref).not.toContain('ftjob');
     expect(await w.service.resolveModalRef(ref, 'U2')).toBeNull();
+    // Someone else's submit must not use up the owner's reference.
+    expect(await w.service.resolveModalRef(ref, 'U1')).toMatchObject({ user: 'U1', channel: 'C1' });
     const again = await w.service.createModalRef({
       action: 'pause',
       jobId: 'ftjob-abc',
@@ -583,6 +585,7 @@ describe('ApprovalService', () => {
       action: 'pause',
       jobId: 'ftjob-abc',
       user: 'U1',
+      channel: 'C1',
     });
     expect(await w.service.resolveModalRef(again, 'U1')).toBeNull();
   });
