@@ -261,7 +261,14 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
     metrics: () => metrics.render(),
     ...(opts.fallback ? { fallback: opts.fallback } : {}),
   });
-  const port = await listen(server, opts.port ?? config.port, opts.host);
+  let port: number;
+  try {
+    port = await listen(server, opts.port ?? config.port, opts.host);
+  } catch (err) {
+    // A taken port must not leave the poller and its connections running.
+    for (const stop of stops) await stop().catch(() => {});
+    throw err;
+  }
   stops.unshift(
     () =>
       new Promise<void>((resolve) => {

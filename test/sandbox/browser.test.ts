@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
+
+/** CI installs Debian's chromium here; a missing browser fails the test, it is never skipped. */
+const CHROMIUM = '/usr/bin/chromium';
+const RESULTS = fileURLToPath(new URL('../../test-results/sandbox/', import.meta.url));
+const README_SHOT = fileURLToPath(new URL('../../docs/sandbox.png', import.meta.url));
+const WAIT = { timeout: 10_000 };
+
+describe('npm run sandbox, used in a real browser', () => {
+  let sandbox: Sandbox;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}; this end-to-end test needs it. Install it with \`apt-get install -y chromium\` (Debian/Ubuntu).`,
+      );
+    }
+    mkdirSync(RESULTS, { recursive: true });
+    sandbox = await startSandbox({
+      port: 0,
+      namespace: `test-${randomUUID()}`,
+      pollSeconds: 1,
+      logLevel: 'silent',
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    page.setDefaultTimeout(WAIT.timeout);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+
+  /** The visible messages of the open channel that contain `text`. */
+  const messages = (text: string | RegExp): Locator =>
+    page.locator('#messages > article').filter({ hasText: text });
+
+  const send = async (command: string) => {
+    await page.getByLabel(/^Message #/).fill(command);
+    await page.getByLabel(/^Message #/).press('Enter');
+  };
+
+  const actAs = (name: string) => page.getByRole('radio', { name: new RegExp(`^${name}`) }).check();
+  const openChannel = (name: string) => page.getByRole('button', { name: `# ${name}` }).click();
+
+  it('asks for a pause as the requester, approves it as the approver, and refuses the outsider', async () => {
+    const [supportBot, , contractReview] = sandbox.jobIds as [string, string, string];
+    await page.goto(sandbox.url);
+
+    // The sandbox starts with #ml-training watching every job, confirmed to riley only.
+    await messages('now hears about').first().waitFor(WAIT);
+    expect(await page.getByRole('radio', { name: /riley.*requester/ }).isChecked()).toBe(true);
+
+    // /ft status: the job card the bot really sent, rendered from its blocks.
+    await send(`/ft status ${contractReview}`);
+    const card = messages(/Latest events/).filter({ hasText: contractReview });
+    await card.waitFor(WAIT);
+    expect(await card.getByText('Only visible to you').count()).toBe(1);
+    await card.getByRole('button', { name: /Pause/ }).waitFor(WAIT);
+    expect(await card.locator('.field-cell', { hasText: 'Suffix' }).textContent()).toContain(
+      'contract-review',
+    );
+
+    // A pause is gated: the requester hears it waits, the request shows in #approvals.
+    await send(`/ft pause ${contractReview} need the GPUs`);
+    await messages('waiting for approval').filter({ hasText: contractReview }).waitFor(WAIT);
+
+    // Buttons on a card: Cancel asks for confirmation first (declined here), Pause opens the
+    // bot's reason modal, whose submission goes back to the bot as a view_submission.
+    await send(`/ft status ${supportBot}`);
+    const otherCard = messages(/Latest events/).filter({ hasText: supportBot });
+    await otherCard.getByRole('button', { name: /Cancel job/ }).click();
+    const confirm = page.getByRole('dialog', { name: 'Cancel this job?' });
+    await confirm.waitFor(WAIT);
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    await otherCard.getByRole('button', { name: /Pause/ }).click();
+    const modal = page.getByRole('dialog', { name: 'Pause a job' });
+    await modal.getByLabel(/Reason/).fill('cheaper later');
+    await page.screenshot({ path: `${RESULTS}1-modal.png` });
+    await modal.getByRole('button', { name: 'Ask approvers' }).click();
+    await modal.waitFor({ state: 'hidden' });
+    await messages('waiting for approval').filter({ hasText: supportBot }).waitFor(WAIT);
+    expect(sandbox.ft.getJob(supportBot)?.status).toBe('running');
+    await page.screenshot({ path: `${RESULTS}2-requester.png` });
+
+    await openChannel('approvals');
+    const request = messages(/asks to pause/).filter({ hasText: contractReview });
+    await request.waitFor(WAIT);
+    expect(await request.textContent()).toContain('need the GPUs');
+    expect(await request.locator('.mention-group').first().textContent()).toBe('@approvers');
+
+    // The approver approves: the request is updated in place and the job is paused.
+    await actAs('avery');
+    await request.getByRole('button', { name: /Approve/ }).click();
+    await request.filter({ hasText: /approved by @avery/ }).waitFor(WAIT);
+    await messages(/Approved\. Pause sent/).waitFor(WAIT);
+    expect(await messages(/Approved\. Pause sent/).textContent()).toContain('Only visible to you');
+    expect(['pausing', 'paused']).toContain(sandbox.ft.getJob(contractReview)?.status);
+    // The decision is also noted in the request's thread, folded until asked for.
+    const thread = request.getByRole('button', { name: /1 reply/ });
+    expect(await thread.getAttribute('aria-expanded')).toBe('false');
+    await thread.click();
+    await request.locator('.thread > article', { hasText: 'was approved by @avery' }).waitFor(WAIT);
+    expect(await thread.getAttribute('aria-expanded')).toBe('true');
+    // The side panel lists the API call the approval made.
+    await page.locator('#requests tr', { hasText: `${contractReview}/pause` }).waitFor(WAIT);
+    await request.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: `${RESULTS}3-approver.png` });
+    // The README's picture is refreshed on request only, so a test run leaves the tree clean.
+    if (process.env.FTOPS_UPDATE_SCREENSHOT === '1') {
+      copyFileSync(`${RESULTS}3-approver.png`, README_SHOT);
+    }
+
+    // The poller announces the change in the channel that watches every job.
+    await openChannel('ml-training');
+    const announcement = page
+      .locator('#messages > article:not(.ephemeral)')
+      .filter({ hasText: contractReview })
+      .filter({ hasText: /running → paus/ });
+    await announcement.waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: `${RESULTS}4-announcement.png` });
+
+    // The outsider's click is refused, and only the outsider sees why.
+    await actAs('sam');
+    await openChannel('approvals');
+    const other = messages(/asks to pause/).filter({ hasText: supportBot });
+    await other.getByRole('button', { name: /Approve/ }).click();
+    const refusal = messages(/Only approvers/);
+    await refusal.waitFor(WAIT);
+    expect(await refusal.textContent()).toContain('Only visible to you');
+    expect(await other.textContent()).toContain('0 of 1 approval');
+    await page.screenshot({ path: `${RESULTS}5-outsider.png` });
+
+    // Switching back to the approver hides the outsider's ephemeral refusal.
+    await actAs('avery');
+    await messages(/Approved\. Pause sent/).waitFor(WAIT);
+    expect(await messages(/Only approvers/).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
+});

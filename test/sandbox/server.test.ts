@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
+import { firstFreePort, freePort } from '../../src/sandbox/ports.ts';
+import { ensureRedis, NoRedisError, redisAnswers } from '../../src/sandbox/redis.ts';
+
+/** A raw HTTP request, so the test can send the Host and Origin a browser on another site would. */
+function call(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        body += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+const json = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+describe('the sandbox server', () => {
+  let sandbox: Sandbox;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      port: 0,
+      namespace: `test-${randomUUID()}`,
+      logLevel: 'silent',
+    });
+    redis = new Redis('redis://127.0.0.1:6379');
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+    await redis?.quit();
+  });
+
+  const api = (path: string) => `${sandbox.url}sandbox/api/${path}`;
+
+  it('serves the page with a policy that allows only its own scripts', async () => {
+    const page = await call(sandbox.url);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<script type="module" src="/web/app.js">');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const script = await call(`${sandbox.url}web/render.js`);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect((await call(`${sandbox.url}web/render.d.ts`)).status).toBe(404);
+    expect((await call(`${sandbox.url}web/..%2Findex.ts`)).status).toBe(404);
+  });
+
+  it('starts with #ml-training watching every job, confirmed to riley only', async () => {
+    const state = JSON.parse((await call(api('state'))).body);
+    const roles = Object.fromEntries(
+      state.directory.users.map((u: { name: string; role: string }) => [u.name, u.role]),
+    );
+    expect(roles).toMatchObject({ riley: 'requester', avery: 'approver', sam: 'outsider' });
+    const watch = state.messages.find((m: { text: string }) => m.text.includes('every'));
+    expect(watch).toMatchObject({ channel: 'C0TRAINING', ephemeral: true, visibleTo: 'U0REQUEST' });
+    expect(state.commands.map((c: { verb: string }) => c.verb)).toContain('pause');
+  });
+
+  it('answers only its own page: another Host, Origin or a form post is refused', async () => {
+    const command = json({ user: 'U0REQUEST', channel: 'C0TRAINING', text: '/ft help' });
+    const evilHost = await call(api('command'), {
+      ...command,
+      headers: { ...command.headers, host: 'evil.test' },
+    });
+    expect(evilHost.status).toBe(403);
+    const evilOrigin = await call(api('command'), {
+      ...command,
+      headers: { ...command.headers, origin: 'http://evil.test' },
+    });
+    expect(evilOrigin.status).toBe(403);
+    const form = await call(api('command'), {
+      ...command,
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(form.status).toBe(403);
+    expect((await call(api('state'), { headers: { host: 'evil.test' } })).status).toBe(403);
+  });
+
+  it('sends only /ft commands, from known people in known channels', async () => {
+    const notFt = await call(
+      api('command'),
+      json({ user: 'U0REQUEST', channel: 'C0TRAINING', text: '/deploy now' }),
+    );
+    expect(notFt.status).toBe(400);
+    expect(JSON.parse(notFt.body).error).toContain('Only /ft commands');
+    const stranger = await call(
+      api('command'),
+      json({ user: 'U0NOBODY', channel: 'C0TRAINING', text: '/ft help' }),
+    );
+    expect(stranger.status).toBe(400);
+    expect(JSON.parse(stranger.body).error).toBe('unknown user');
+  });
+
+  it('changes a job by hand, as something outside ftops would', async () => {
+    const queued = sandbox.jobIds[4] as string;
+    const res = await call(api('job-status'), json({ id: queued, status: 'failed' }));
+    expect(res.status).toBe(200);
+    expect(sandbox.ft.getJob(queued)?.error?.message).toContain('sandbox side panel');
+    const panel = JSON.parse((await call(api('fine-tuning?since=0'))).body);
+    expect(panel.jobs.find((j: { id: string }) => j.id === queued)?.status).toBe('failed');
+    const bad = await call(api('job-status'), json({ id: queued, status: 'deleted' }));
+    expect(bad.status).toBe(400);
+  });
+
+  it('leaves no keys of its namespace behind when stopped', async () => {
+    const other = await startSandbox({
+      port: 0,
+      namespace: `test-${randomUUID()}`,
+      logLevel: 'silent',
+    });
+    expect(await redis.keys(`{${other.namespace}}*`)).not.toEqual([]);
+    await other.stop();
+    expect(await redis.keys(`{${other.namespace}}*`)).toEqual([]);
+  });
+});
+
+describe('finding Redis and a port', () => {
+  it('uses the Redis at REDIS_URL, and says how to get one when nothing answers there', async () => {
+    expect((await ensureRedis({ url: 'redis://127.0.0.1:6379' })).private).toBe(false);
+    const dead = `redis://127.0.0.1:${await freePort()}`;
+    const err = await ensureRedis({ url: dead }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoRedisError);
+    expect((err as Error).message).toMatch(/apt-get install redis-server[\s\S]*docker run/);
+  });
+
+  it('explains how to get Redis when none answers and redis-server is not installed', async () => {
+    const dead = `redis://127.0.0.1:${await freePort()}`;
+    const err = await ensureRedis({
+      defaultUrl: dead,
+      command: 'ftops-no-such-redis-server',
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoRedisError);
+    expect((err as Error).message).toContain('Nothing answers at');
+  });
+
+  it('starts a private redis-server when nothing answers, and stops it again', async () => {
+    const dead = `redis://127.0.0.1:${await freePort()}`;
+    const found = await ensureRedis({ defaultUrl: dead }).catch((e: unknown) => e);
+    if (found instanceof NoRedisError) {
+      // This machine has no redis-server on the PATH: the advice is what the user gets.
+      expect(found.message).toContain('apt-get install redis-server');
+      return;
+    }
+    const redis = found as Awaited<ReturnType<typeof ensureRedis>>;
+    expect(redis.private).toBe(true);
+    expect(await redisAnswers(redis.url)).toBe(true);
+    await redis.stop();
+    expect(await redisAnswers(redis.url)).toBe(false);
+  });
+
+  it('moves to the next free port when the asked one is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      const port = await firstFreePort(taken);
+      expect(port).toBeGreaterThan(taken);
+    } finally {
+      blocker.close();
+    }
+  });
+});
