@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { RedisUnavailableError } from '../store/redis.ts';
 import { sendJson } from './http-server.ts';
 import { verifySlackSignature } from './verify-signature.ts';
 
@@ -20,10 +21,6 @@ export interface SlackIngressOptions {
   /** Told how long each accepted request took to be answered (Bolt answers at `ack()`). */
   onAnswered?: (seconds: number, kind: 'command' | 'action' | 'view') => void;
 }
-
-/** The message a user sees when we cannot check for replays because Redis is not answering. */
-export const UNAVAILABLE_TEXT =
-  'ftops is temporarily unavailable: its state store (Redis) is not answering. Nothing was changed; please try again in a minute.';
 
 /**
  * `POST /slack/events`: buffers the body, checks the signature and timestamp strictly, refuses
@@ -65,7 +62,10 @@ export function createSlackIngress(opts: SlackIngressOptions) {
           // Without the replay record we cannot tell a replay from a first request: refuse both.
           opts.onRefused?.('store_unavailable');
           opts.logger.error('replay check failed: Redis is not answering');
-          sendJson(res, 200, { response_type: 'ephemeral', text: UNAVAILABLE_TEXT });
+          sendJson(res, 200, {
+            response_type: 'ephemeral',
+            text: new RedisUnavailableError().message,
+          });
           return;
         }
         if (!fresh) {

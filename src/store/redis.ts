@@ -19,7 +19,7 @@ export class RedisUnavailableError extends Error {
 
   constructor(cause?: unknown) {
     super(
-      'ftops is temporarily unavailable: its state store (Redis) is not answering, so nothing was changed. Try again in a minute; if this keeps happening, tell whoever runs ftops.',
+      'ftops is temporarily unavailable: its state store (Redis) is not answering. Nothing was changed; try again in a minute, and if this keeps happening, tell whoever runs ftops.',
       cause === undefined ? undefined : { cause },
     );
     this.name = 'RedisUnavailableError';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { noDelayRetryPolicy } from '../../src/api/retry.ts';
 import { type Ftops, secretsOf, startFtops } from '../../src/bot/compose.ts';
 import { type Config, loadConfig } from '../../src/bot/config.ts';
@@ -300,5 +299,3 @@ export function buttonsOf(
   }
   return out;
 }
-
-export { pino };
