@@ -48,6 +48,10 @@ export interface StartOptions {
   credential?: TokenCredential;
   /** API retry backoff; tests pass a zero-delay one. */
   retryPolicy?: RetryPolicy;
+  /** Per-attempt API timeout; 30 s when not given (the chaos battery shortens it). */
+  apiTimeoutMs?: number;
+  /** Gap between two posts to one channel; the poller's default (1.1 s) when not given. */
+  paceMs?: number;
   /** Listen address; all interfaces by default, 127.0.0.1 for the sandbox. */
   host?: string;
   /** Overrides `config.port` (0 picks a free port). */
@@ -92,6 +96,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
     auth: resolveAuth(config.fineTuning.auth, opts.credential),
     ...(config.fineTuning.apiVersion ? { apiVersion: config.fineTuning.apiVersion } : {}),
     ...(opts.retryPolicy ? { retryPolicy: opts.retryPolicy } : {}),
+    ...(opts.apiTimeoutMs ? { timeoutMs: opts.apiTimeoutMs } : {}),
     onRequest: (info) => {
       metrics.observeApiRequest(info);
       if (info.status === 401 || info.status === 403) lastApiAuthFailure = true;
@@ -206,6 +211,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
       client: api,
       slack: webClient,
       intervalSeconds: config.poller.intervalSeconds,
+      ...(opts.paceMs !== undefined ? { paceMs: opts.paceMs } : {}),
       render: rendererFromViews({ card: announcementCard, reply: announcementReply }),
       logger: logger.child({ component: 'poller' }),
       events: {

@@ -1,0 +1,42 @@
+/**
+ * One ftops process as the chaos battery runs it: the real composition root (`startFtops`)
+ * configured from the environment exactly as `npm start` is, plus three knobs that only
+ * shorten waits so a campaign fits its time box (production values when unset):
+ * - CHAOS_API_TIMEOUT_MS: per-attempt API timeout (30 s in production);
+ * - CHAOS_RETRY=fast: API backoff of 10–200 ms instead of 0.5–8 s (server hints still obeyed);
+ * - CHAOS_PACE_MS: gap between two posts to one channel (1.1 s in production).
+ * It listens on a free port of 127.0.0.1 and tells the parent which over IPC.
+ */
+import { startFtops } from '../../src/bot/compose.ts';
+import { exitOnConfigError, loadConfig } from '../../src/bot/config.ts';
+
+const number = (name: string): number | undefined => {
+  const raw = process.env[name];
+  return raw ? Number(raw) : undefined;
+};
+const config = exitOnConfigError(() => loadConfig());
+const apiTimeoutMs = number('CHAOS_API_TIMEOUT_MS');
+const paceMs = number('CHAOS_PACE_MS');
+const ftops = await startFtops({
+  config,
+  host: '127.0.0.1',
+  port: 0,
+  ...(apiTimeoutMs ? { apiTimeoutMs } : {}),
+  ...(paceMs !== undefined ? { paceMs } : {}),
+  ...(process.env.CHAOS_RETRY === 'fast'
+    ? { retryPolicy: { baseDelayMs: 10, maxDelayMs: 200 } }
+    : {}),
+});
+process.send?.({ type: 'ready', port: ftops.port });
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    ftops.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
