@@ -35,14 +35,14 @@ export class Evidence {
       cursor = next;
       for (const key of keys) {
         count++;
-        this.redisDump.push(key, await valueOf(redis, key));
+        this.redisDump.push(key, await readValue(redis, key));
       }
     } while (cursor !== '0');
     return count;
   }
 }
 
-async function valueOf(redis: Redis, key: string): Promise<string> {
+async function readValue(redis: Redis, key: string): Promise<string> {
   const type = await redis.type(key);
   switch (type) {
     case 'string':
