@@ -68,7 +68,8 @@ export async function auditLog(
   if (!role.approver) {
     return errorView('The audit log is shown to approvers only. `/ft whoami` tells you your role.');
   }
-  const entries = await deps.audit.latest({ count: 20, ...(jobId ? { jobId } : {}) });
+  const recent = await deps.audit.latest({ count: 200, ...(jobId ? { jobId } : {}) });
+  const entries = keepDecisions(recent, 20);
   return auditView(
     entries.map((e) => ({
       at: e.at,
@@ -79,4 +80,16 @@ export async function auditLog(
     })),
     { jobId },
   );
+}
+
+/**
+ * The newest `max` entries, except that refused clicks never push requests, decisions and
+ * executions out of view: a burst of late clicks on a decided request leaves dozens of
+ * refusals, and who decided must still show. Order (newest first) is kept.
+ */
+function keepDecisions<E extends { event: string }>(entries: readonly E[], max: number): E[] {
+  const decisions = entries.filter((e) => e.event !== 'refused').slice(0, max);
+  const refusals = entries.filter((e) => e.event === 'refused').slice(0, max - decisions.length);
+  const keep = new Set<E>([...decisions, ...refusals]);
+  return entries.filter((e) => keep.has(e));
 }

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPROVE_REQUEST } from '../../src/views/action-ids.ts';
+import {
+  APPROVER,
+  type App,
+  buttonsOf,
+  OUTSIDER,
+  poll,
+  REQUESTER,
+  startApp,
+  TRAINING,
+} from './harness.ts';
+
+/**
+ * Regression (chaos campaign 2, approval race): `/ft audit <job>` showed only the 20 newest
+ * entries, so the refusals of a burst of late Approve clicks pushed "who decided" out of view.
+ */
+describe('/ft audit after a burst of late clicks', () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await startApp({ FT_ROLE: 'web' });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('still shows the request, the approval and the execution, and who decided', async () => {
+    const job = app.ft.addJob();
+    expect(await app.answer(await app.command(`pause ${job.id} eval loss diverged`))).toContain(
+      'waiting for approval',
+    );
+    const message = await poll(() =>
+      app.messagesIn(TRAINING).find((m) => !m.ephemeral && m.text.includes(job.id) && m.blocks),
+    );
+    const requestId = buttonsOf(message.blocks).find((b) => b.actionId === APPROVE_REQUEST)?.value;
+    const click = (user: string) =>
+      app.click({ actionId: APPROVE_REQUEST, value: requestId ?? '', user, messageTs: message.ts });
+    expect(await app.answer(await click(APPROVER))).toContain('Approved.');
+    // 30 late clicks, each refused and audited.
+    for (let i = 0; i < 30; i++) {
+      const answer = await app.answer(await click(i % 2 ? OUTSIDER : REQUESTER));
+      expect(answer).toContain('already');
+    }
+    const shown = await app.answer(await app.command(`audit ${job.id}`, { user: APPROVER }));
+    expect(shown).toContain(`<@${REQUESTER}> *requested pause*`);
+    expect(shown).toContain(`<@${APPROVER}> *approved pause*`);
+    expect(shown).toContain(`<@${APPROVER}> *executed pause*`);
+    // The rest of the 20 lines are the newest refusals, newest first.
+    expect(shown.match(/\*refused pause\*/g)).toHaveLength(17);
+    expect(shown.indexOf('*refused pause*')).toBeLessThan(shown.indexOf('*executed pause*'));
+  });
+});
