@@ -34,6 +34,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    setTimeout(() => process.exit(1), 20_000).unref(); // as src/bot/main.ts
     ftops.stop().then(
       () => process.exit(0),
       () => process.exit(1),
