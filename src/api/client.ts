@@ -268,7 +268,11 @@ export function createFineTuningClient(options: ClientOptions): FineTuningClient
       signal: opts.signal,
     });
 
-  /** Pause/resume/cancel; a retry refused because the first try already worked succeeds. */
+  /**
+   * Pause/resume/cancel. When an attempt may have worked without its answer arriving (a 5xx,
+   * a timeout, a garbled body), a retry refused because of it succeeds, and so does a call whose
+   * every attempt failed that way if the job now shows the change: it is not reported failed.
+   */
   const changeState = async (
     id: string,
     action: 'pause' | 'resume' | 'cancel',
@@ -287,7 +291,9 @@ export function createFineTuningClient(options: ClientOptions): FineTuningClient
     } catch (err) {
       const refusedOnRetry =
         (err instanceof BadRequestError || err instanceof ConflictError) && (err.attempts ?? 1) > 1;
-      if (!refusedOnRetry) throw err;
+      // A transient failure may have hidden an effect; the caller's abort has not.
+      const mayHaveWorked = shouldRetry(err) && !opts.signal?.aborted;
+      if (!refusedOnRetry && !mayHaveWorked) throw err;
       const job = await getJob(id, opts).catch(() => undefined);
       if (job && ALREADY_DONE[action].has(job.status)) return job;
       throw err;

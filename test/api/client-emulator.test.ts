@@ -234,4 +234,25 @@ describe('faults', () => {
     emu.failNext(1, '500-after-effect');
     expect((await azure().resumeJob(id)).status).toBe('resuming');
   });
+
+  it('a pause that took effect is not reported failed when every retry fails too', async () => {
+    const { id } = emu.addJob({ status: 'running' });
+    // The first answer is lost after the pause happened; every retry then gets a 500 as well.
+    emu.failNext(1, '500-after-effect');
+    emu.failNext(4, '500');
+    const job = await azure().pauseJob(id);
+    expect(job.status).toBe('pausing');
+    expect(emu.requests.map((r) => `${r.method} ${r.status}`)).toEqual([
+      ...Array.from({ length: 5 }, () => 'POST 500'),
+      'GET 200',
+    ]);
+  });
+
+  it('a pause that failed without effect is still an error after the re-read', async () => {
+    const { id } = emu.addJob({ status: 'running' });
+    emu.failNext(5, '500');
+    const err = await caught(azure().pauseJob(id));
+    expect(err).toBeInstanceOf(InternalServerError);
+    expect(emu.getJob(id)?.status).toBe('running');
+  });
 });

@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/bot/logger.ts';
 import { CHANNEL, type Harness, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -109,5 +111,37 @@ describe('sweeps', () => {
     h.ft.requests.length = 0;
     expect(await sweeper.sweep()).toMatchObject({ pages: 1, singleReads: 0 });
     expect(h.ft.requests).toHaveLength(1);
+  });
+
+  it('logs a failed read or listing without a stack trace', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      secrets: [],
+      destination: new Writable({
+        write(chunk, _enc, cb) {
+          lines.push(...String(chunk).split('\n').filter(Boolean));
+          cb();
+        },
+      }),
+    });
+    const one = h.ft.addJob({ status: 'running' });
+    await h.subs.watch(CHANNEL, one.id);
+    const sweeper = h.newSweeper({ logger });
+    h.ft.failNext(4, '500'); // more than the client's 3 retries
+    expect((await sweeper.sweep()).unread).toEqual([one.id]);
+    // Many watched jobs are listed rather than read singly; the listing fails the same way.
+    const many = Array.from({ length: 30 }, () => h.ft.addJob({ status: 'running' }));
+    for (const j of many) await h.subs.watch(CHANNEL, j.id);
+    h.ft.failNext(4, '500');
+    expect((await sweeper.sweep()).unread).toHaveLength(31);
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; err?: { message?: string } });
+    expect(logged.map((l) => l.msg)).toEqual([
+      'could not read a watched job; next sweep tries again',
+      'listing jobs failed; next sweep tries again',
+    ]);
+    for (const l of logged) expect(l.err?.message).toContain('(500)');
+    // pino's err serializer leaves an empty "stack" on a plain object; a trace has text.
+    expect(lines.join('\n')).not.toMatch(/"stack":"[^"]|\\n\s+at /);
   });
 });
