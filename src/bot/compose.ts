@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { createFineTuningClient } from '../api/index.ts';
 import type { ClientAuth, FineTuningClient, RetryPolicy } from '../api/types.ts';
@@ -22,6 +22,8 @@ import type { Config } from './config.ts';
 import { createHttpServer, listen, type Readiness } from './http-server.ts';
 import { createLogger } from './logger.ts';
 import { type ApprovalOutcome, createMetrics, type Metrics } from './metrics.ts';
+import { guardResponseUrls } from './response-url.ts';
+import { FtopsApp } from './slack-app.ts';
 import { createBackgroundClient, replyClientOptions } from './slack-clients.ts';
 import { createSlackIngress, newCorrelationId } from './slack-ingress.ts';
 
@@ -168,12 +170,11 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
         installerOptions: { clientOptions },
         customPropertiesExtractor: () => ({ correlationId: newCorrelationId() }),
       });
-      const app = new App({
-        token: config.slack.botToken,
-        receiver,
-        clientOptions,
-        logger: slackLogger,
-      });
+      const app = new FtopsApp(
+        { token: config.slack.botToken, receiver, clientOptions, logger: slackLogger },
+        logger.child({ component: 'bolt' }),
+      );
+      app.use(guardResponseUrls(config.slack.apiUrl, logger.child({ component: 'ingress' })));
       registerListeners(app, deps);
       await app.start();
       stops.unshift(() => app.stop());
@@ -185,12 +186,11 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
           correlationId: (req as { correlationId?: string }).correlationId ?? newCorrelationId(),
         }),
       });
-      const app = new App({
-        token: config.slack.botToken,
-        receiver,
-        clientOptions,
-        logger: slackLogger,
-      });
+      const app = new FtopsApp(
+        { token: config.slack.botToken, receiver, clientOptions, logger: slackLogger },
+        logger.child({ component: 'bolt' }),
+      );
+      app.use(guardResponseUrls(config.slack.apiUrl, logger.child({ component: 'ingress' })));
       registerListeners(app, deps);
       slackEvents = createSlackIngress({
         signingSecret: config.slack.signingSecret ?? '',

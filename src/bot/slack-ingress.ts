@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseForm } from 'node:querystring';
 import type { Logger } from 'pino';
 import { RedisUnavailableError } from '../store/redis.ts';
 import { sendJson } from './http-server.ts';
@@ -74,6 +75,14 @@ export function createSlackIngress(opts: SlackIngressOptions) {
           res.writeHead(200).end();
           return;
         }
+        if (parsesToNull(body, header(req, 'content-type'))) {
+          // Bolt reads a property of the parsed body without a null check, outside any
+          // try: a signed `payload=null` would end the process with an unhandled rejection.
+          opts.onRefused?.('malformed');
+          opts.logger.warn('refused a signed Slack request whose body is null');
+          sendJson(res, 400, { ok: false, error: 'malformed_body' });
+          return;
+        }
         const buffered = req as IncomingMessage & { rawBody?: Buffer; correlationId?: string };
         buffered.rawBody = raw;
         buffered.correlationId = newCorrelationId();
@@ -99,6 +108,21 @@ export function newCorrelationId(): string {
 function requestKind(body: string): 'command' | 'action' | 'view' {
   if (!body.startsWith('payload=') && !body.includes('&payload=')) return 'command';
   return body.includes('view_submission') ? 'view' : 'action';
+}
+
+/** True when Bolt would parse `body` (as its receiver does: node:querystring, then JSON) to `null`. */
+export function parsesToNull(body: string, contentType: string | undefined): boolean {
+  let json: string = body;
+  if (contentType === 'application/x-www-form-urlencoded') {
+    const { payload } = parseForm(body);
+    if (typeof payload !== 'string') return false;
+    json = payload;
+  }
+  try {
+    return JSON.parse(json) === null;
+  } catch {
+    return false; // Bolt answers a body it cannot parse with a 400 itself
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

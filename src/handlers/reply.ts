@@ -26,6 +26,7 @@ export function replyForError(err: unknown, correlationId: string, logger: Logge
 }
 
 function describeUnknown(err: unknown): Record<string, unknown> {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  // Name and message only: a stack trace never goes to the log (the correlation ID finds the line).
+  if (err instanceof Error) return { name: err.name, message: err.message };
   return { value: String(err) };
 }

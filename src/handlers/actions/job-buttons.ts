@@ -110,6 +110,10 @@ function openReasonModal(deps: HandlerDeps, action: 'pause' | 'cancel') {
     try {
       if (!isValidJobId(jobId))
         throw new UserFacing('That button does not name a valid job; nothing was done.');
+      if (typeof body.trigger_id !== 'string' || body.trigger_id === '')
+        throw new UserFacing(
+          'Slack sent this click without what is needed to open the form; nothing was done.',
+        );
       const signal = AbortSignal.timeout(MODAL_JOB_READ_MS);
       const job = await deps.api
         .getJob(jobId, { signal })

@@ -32,7 +32,9 @@ export function registerReasonModal(app: App, deps: HandlerDeps): void {
       log.warn('reason modal submitted with an unknown, used or foreign reference; ignored');
       return;
     }
-    const reason = view.state.values[REASON_BLOCK]?.[REASON_INPUT]?.value ?? '';
+    // Only a string is a reason: a payload with anything else in its place gets none.
+    const typed: unknown = view.state?.values?.[REASON_BLOCK]?.[REASON_INPUT]?.value;
+    const reason = typeof typed === 'string' ? typed : '';
     let text: string;
     let blocks: unknown[] | undefined;
     try {
