@@ -47,7 +47,22 @@ export interface SlackCall {
   error?: string;
   /** HTTP status, 200 unless rate limited (429). */
   status: number;
+  /** The client's name when it called through `apiUrlFor(name)`. */
+  client?: string;
 }
+
+/** A chat.postMessage or chat.update Slack accepted: the message is stored, the answer not sent. */
+export interface PostedCall {
+  method: 'chat.postMessage' | 'chat.update';
+  /** The client's name when it called through `apiUrlFor(name)`. */
+  client?: string;
+  channel: string;
+  ts: string;
+  args: Record<string, unknown>;
+}
+
+/** Told of every accepted post or update; the answer waits for the promise it returns. */
+export type PostedHook = (posted: PostedCall) => void | Promise<void>;
 
 /** One body POSTed to a response_url. */
 export interface SlackResponse {
@@ -69,6 +84,8 @@ export interface SlackEmulatorOptions {
 export interface SlackEmulator {
   url: string;
   apiUrl: string;
+  /** `${url}/c/<client>/api/`: the same API, with `client` noted on each call (tell bots apart). */
+  apiUrlFor(client: string): string;
   botToken: string;
   appToken: string;
   calls: SlackCall[];
@@ -83,6 +100,12 @@ export interface SlackEmulator {
   setUsergroup(id: string, members: string[] | { error: string }): void;
   addChannel(c: SlackChannel): void;
   setRateLimit(channel: string, perSecond: number | null): void;
+  /**
+   * Calls `hook` after each successful chat.postMessage or chat.update has stored its message
+   * and before the answer is sent, holding the answer until the hook settles (e.g. to kill the
+   * caller between Slack accepting a post and the caller recording it). Returns an unsubscribe.
+   */
+  onPosted(hook: PostedHook): () => void;
   failNext(method: string, error: string): void;
   socketConnected(): boolean;
   sendSocketEnvelope(
@@ -97,6 +120,10 @@ export interface SlackEmulator {
 
 /** Methods limited per channel by setRateLimit (Slack's chat.* "special" rate limit). */
 const CHANNEL_LIMITED = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.update']);
+/** Methods `onPosted` hooks hear about. */
+const POSTED = new Set(['chat.postMessage', 'chat.update']);
+/** A client name in `/c/<client>/api/<method>`. */
+const CLIENT_PATH = /^\/c\/([A-Za-z0-9_-]{1,64})\/api\/(.+)$/;
 
 /** Starts the emulator on 127.0.0.1 (a free port unless `port` is given). */
 export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promise<SlackEmulator> {
@@ -107,6 +134,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
   const failures = new Map<string, string[]>();
   const calls: SlackCall[] = [];
   const responses: SlackResponse[] = [];
+  const postedHooks = new Set<PostedHook>();
   let base = '';
   const hub = new SocketHub({
     wsBase: () => base.replace(/^http/, 'ws'),
@@ -126,9 +154,16 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     res.end(JSON.stringify(body));
   }
 
-  function record(method: string, args: Args, status: number, answer: Record<string, unknown>) {
+  function record(
+    method: string,
+    args: Args,
+    status: number,
+    answer: Record<string, unknown>,
+    client: string | undefined,
+  ) {
     const call: SlackCall = { method, args, at: Date.now(), ok: answer.ok === true, status };
     if (typeof answer.error === 'string') call.error = answer.error;
+    if (client !== undefined) call.client = client;
     calls.push(call);
     ws.events.emit('call', call);
   }
@@ -145,6 +180,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     res: ServerResponse,
     method: string,
     query: URLSearchParams,
+    client?: string,
   ) {
     const raw = await readBody(req);
     let args: Args;
@@ -161,7 +197,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       body: Record<string, unknown>,
       headers: Record<string, string> = {},
     ) => {
-      record(method, args, status, body);
+      record(method, args, status, body, client);
       // Slack lists the token's scopes on every answer; @slack/web-api reads them from here.
       const scopes: Record<string, string> =
         token === botToken ? { 'x-oauth-scopes': SLACK_WORKSPACE.botScopes.join(',') } : {};
@@ -187,12 +223,24 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
         );
       }
     }
+    let result: Record<string, unknown>;
     try {
-      answer(200, { ok: true, ...handler(args, ctx) });
+      result = handler(args, ctx);
     } catch (err) {
       if (!(err instanceof SlackApiError)) throw err;
-      answer(200, { ok: false, error: err.error, ...err.extra });
+      return answer(200, { ok: false, error: err.error, ...err.extra });
     }
+    if (POSTED.has(method) && postedHooks.size > 0) {
+      const posted: PostedCall = {
+        method: method as PostedCall['method'],
+        channel: String(result.channel),
+        ts: String(result.ts),
+        args,
+        ...(client !== undefined ? { client } : {}),
+      };
+      for (const hook of [...postedHooks]) await hook(posted);
+    }
+    answer(200, { ok: true, ...result });
   }
 
   async function handleResponseUrl(req: IncomingMessage, res: ServerResponse, url: string) {
@@ -227,8 +275,11 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
         if (!res.headersSent)
           send(res, 500, { ok: false, error: 'internal_error', detail: String(err) });
       });
+    const tagged = CLIENT_PATH.exec(url.pathname);
     if (url.pathname.startsWith('/api/')) {
       done(handleApi(req, res, url.pathname.slice('/api/'.length), url.searchParams));
+    } else if (tagged) {
+      done(handleApi(req, res, tagged[2] as string, url.searchParams, tagged[1]));
     } else if (req.method === 'POST' && url.pathname.startsWith('/response/')) {
       done(handleResponseUrl(req, res, `${base}${url.pathname}`));
     } else {
@@ -245,6 +296,10 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
   return {
     url: base,
     apiUrl: `${base}/api/`,
+    apiUrlFor(client) {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(client)) throw new Error(`bad client name: ${client}`);
+      return `${base}/c/${client}/api/`;
+    },
     botToken,
     appToken,
     calls,
@@ -265,6 +320,10 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     addChannel: (c) =>
       void ws.channels.set(c.id, { isMember: true, ...c, name: c.name.replace(/^#/, '') }),
     setRateLimit: (channel, perSecond) => limiter.set(channel, perSecond),
+    onPosted(hook) {
+      postedHooks.add(hook);
+      return () => void postedHooks.delete(hook);
+    },
     failNext(method, error) {
       const queue = failures.get(method) ?? [];
       queue.push(error);
@@ -277,6 +336,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       ws.reset();
       limiter.reset();
       failures.clear();
+      postedHooks.clear();
       calls.length = 0;
       responses.length = 0;
       hub.reset();

@@ -67,6 +67,9 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
     logger: deps.logger,
   });
   const scheduler = new PollScheduler({ connection: commands, keys: deps.keys });
+  // A queue with no `error` listener has BullMQ print each reconnect failure, stack and all, to
+  // stderr. The workers below log the same connection trouble in one line, so nothing is lost.
+  for (const queue of [scheduler.queue, notify.queue]) queue.on('error', () => {});
   const pollWorker = new PollWorker({
     connection: sweepConn,
     keys: deps.keys,

@@ -32,7 +32,16 @@ export interface NotifyWorkerDeps {
   concurrency?: number;
   /** Minimum gap between messages to one channel; default 1000 ms (Slack's guidance). */
   paceMs?: number;
+  /** BullMQ's lock and stalled-check timings (30 s each by default); tests shorten them. */
+  stall?: { lockDurationMs?: number; stalledIntervalMs?: number };
 }
+
+/**
+ * How many times a notification may be cut short by a crashed worker and still be retried.
+ * BullMQ's default (1) fails a notification for good the second time its worker dies under
+ * it, and the announcement is then lost; crash-looping workers must delay it, not drop it.
+ */
+export const MAX_STALLS = 20;
 
 /** How long a worker may hold a card while posting to it. */
 const CARD_LOCK_MS = 60_000;
@@ -52,6 +61,20 @@ const BUSY_RETRY_MS = 200;
  */
 export const DEFAULT_PACE_MS = 1100;
 
+/** The Slack message-metadata event type every announcement (card or reply) carries. */
+export const ANNOUNCEMENT_EVENT_TYPE = 'ftops_job_status_changed';
+
+/**
+ * The metadata of a message announcing `t`: which change of which job it is, so other apps
+ * (and audits of duplicates) can tell announcements apart without parsing their text.
+ */
+export function announcementMetadata(t: { jobId: string; seq: number; from: string; to: string }) {
+  return {
+    event_type: ANNOUNCEMENT_EVENT_TYPE,
+    event_payload: { job_id: t.jobId, seq: t.seq, from: t.from, to: t.to },
+  };
+}
+
 export class NotifyWorker {
   readonly worker: Worker<NotifyData>;
   private readonly cards: CardStore;
@@ -68,9 +91,13 @@ export class NotifyWorker {
       connection: deps.connection,
       prefix: deps.keys.bullPrefix,
       concurrency: deps.concurrency ?? 4,
+      maxStalledCount: MAX_STALLS,
+      ...(deps.stall?.lockDurationMs ? { lockDuration: deps.stall.lockDurationMs } : {}),
+      ...(deps.stall?.stalledIntervalMs ? { stalledInterval: deps.stall.stalledIntervalMs } : {}),
     });
-    // Connection trouble is reported here; BullMQ reconnects by itself.
-    this.worker.on('error', (err) => this.log?.error({ err }, 'notify worker error'));
+    // Connection trouble is reported here (the message only, never a stack trace); BullMQ
+    // reconnects by itself.
+    this.worker.on('error', (err) => this.log?.error({ err: err.message }, 'notify worker error'));
   }
 
   /** Handles one notification; exported through the worker, public for direct tests. */
@@ -93,17 +120,18 @@ export class NotifyWorker {
   private async announce(job: Job<NotifyData>, token: string | undefined): Promise<string> {
     const { transition: t, channel } = job.data;
     const a: Announcement = { ...t, channel, summary: summarize(t) };
+    const metadata = announcementMetadata(t);
     const card = await this.cards.get(t.jobId, channel);
     if (!card) {
       await this.pace(job, token);
-      const ts = await this.post(channel, this.render.card(a));
+      const ts = await this.post(channel, this.render.card(a), { metadata });
       await persist(() => this.cards.recordPosted(t.jobId, channel, ts, t.seq));
       return 'card posted';
     }
     let did = 'nothing to do';
     if (t.seq > card.seq) {
       const body = this.render.card(a);
-      await this.deps.slack.apiCall('chat.update', { channel, ts: card.ts, ...body });
+      await this.deps.slack.apiCall('chat.update', { channel, ts: card.ts, ...body, metadata });
       await persist(() => this.cards.recordUpdated(t.jobId, channel, t.seq));
       did = 'card updated';
     }
@@ -111,6 +139,7 @@ export class NotifyWorker {
       await this.pace(job, token);
       const reply = this.render.reply(a);
       const ts = await this.post(channel, reply, {
+        metadata,
         thread_ts: card.ts,
         // A finished job is news for the whole channel, not only the thread's readers.
         ...(a.summary.terminal ? { reply_broadcast: true } : {}),

@@ -33,6 +33,8 @@ export interface SlackMessage {
   visibleTo?: string;
   reply_broadcast?: boolean;
   edited?: boolean;
+  /** Message metadata (`chat.postMessage`/`chat.update` `metadata`); an update replaces it. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 /** A user group's members, or the error `usergroups.users.list` answers for it. */

@@ -91,6 +91,28 @@ function parseView(args: Args, surface: 'modal' | 'home'): Record<string, unknow
   return v;
 }
 
+/**
+ * Message metadata as Slack takes it (`{ event_type, event_payload }`): undefined when absent,
+ * `invalid_metadata_format` when it is not that shape.
+ */
+function messageMetadata(args: Args): SlackMessage['metadata'] {
+  const m = args.metadata as unknown;
+  if (m === undefined || m === '') return undefined;
+  const ok =
+    typeof m === 'object' &&
+    m !== null &&
+    typeof (m as { event_type?: unknown }).event_type === 'string' &&
+    typeof (m as { event_payload?: unknown }).event_payload === 'object' &&
+    (m as { event_payload?: unknown }).event_payload !== null &&
+    !Array.isArray((m as { event_payload?: unknown }).event_payload);
+  if (!ok) throw new SlackApiError('invalid_metadata_format');
+  const { event_type, event_payload } = m as {
+    event_type: string;
+    event_payload: Record<string, unknown>;
+  };
+  return { event_type, event_payload };
+}
+
 const newHash = () => `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString('hex')}`;
 
 /** The Web API methods the emulator answers, by name. */
@@ -112,9 +134,11 @@ export const METHODS: Record<string, Handler> = {
   'chat.postMessage': (args, { ws }) => {
     const channel = writableChannel(ws, str(args, 'channel'));
     const content = messageContent(args);
+    const metadata = messageMetadata(args);
     const threadTs = str(args, 'thread_ts');
     const message = ws.addMessage(channel.id, {
       ...content,
+      metadata,
       thread_ts: threadTs,
       reply_broadcast: threadTs !== undefined && bool(args, 'reply_broadcast') ? true : undefined,
       user: W.botUserId,
@@ -133,8 +157,10 @@ export const METHODS: Record<string, Handler> = {
     if (text !== undefined && text.length > MAX_TEXT) throw new SlackApiError('msg_too_long');
     const blocks = args.blocks as unknown;
     checkBlocks(blocks, 'message');
+    const metadata = messageMetadata(args);
     ws.updateMessage(channel.id, message, {
       text,
+      metadata,
       blocks: Array.isArray(blocks) ? blocks : undefined,
       attachments: Array.isArray(args.attachments) ? (args.attachments as unknown[]) : undefined,
     });

@@ -157,6 +157,7 @@ export class Workspace {
       thread_ts: m.thread_ts,
       blocks: m.blocks,
       attachments: m.attachments,
+      metadata: m.metadata,
     });
   }
 }

@@ -1,0 +1,21 @@
+import type { Campaign } from '../lib/campaign.ts';
+import { runApiFaults } from './api-faults.ts';
+import { runApprovalRace } from './approval-race.ts';
+import { runAuthenticity } from './authenticity.ts';
+import { runCanaries } from './canaries.ts';
+import { runCrashes } from './crashes.ts';
+import { runHostileInput } from './hostile-input.ts';
+import { runRedisRestart } from './redis-restart.ts';
+import { runTampering } from './tampering.ts';
+
+/** The battery in the order it runs; the canary scan is last, over everything before it. */
+export const CAMPAIGNS: ReadonlyArray<{ name: string; run: Campaign }> = [
+  { name: 'authenticity', run: runAuthenticity },
+  { name: 'approval-race', run: runApprovalRace },
+  { name: 'tampering', run: runTampering },
+  { name: 'crashes', run: runCrashes },
+  { name: 'redis-restart', run: runRedisRestart },
+  { name: 'api-faults', run: runApiFaults },
+  { name: 'hostile-input', run: runHostileInput },
+  { name: 'canaries', run: runCanaries },
+];
