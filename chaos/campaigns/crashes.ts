@@ -85,6 +85,12 @@ function announcementOf(
 
 /** How long a kill waits for the next announcement post before killing at a random moment. */
 const POST_WAIT_MS = 10_000;
+/**
+ * How soon a killed worker's announcement goes to the other worker (BullMQ lock duration and
+ * stalled-job check). Production keeps BullMQ's 30 s; waiting that long after each of 50 kills
+ * would only stretch the run, not test anything more.
+ */
+const STALL_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -138,6 +144,7 @@ export const runCrashes: Campaign = async (opts): Promise<CampaignResult> => {
         role: 'worker',
         fastRetry: true,
         paceMs: 25,
+        stallMs: STALL_MS,
         env: { FT_POLL_INTERVAL_SECONDS: '1', SLACK_API_URL: world.slack.apiUrlFor(client) },
       });
       allBots.push(bot);
@@ -334,7 +341,7 @@ export const runCrashes: Campaign = async (opts): Promise<CampaignResult> => {
     const sorted = [...restartMs].sort((a, b) => a - b);
     const median = (sorted[Math.floor(sorted.length / 2)] ?? 0) / 1000;
     notes.push(
-      `a restart took ${median.toFixed(1)} s (median) to listen again; ${opts.full ? 'the run' : 'this short run'} spent ${(restartMs.reduce((a, b) => a + b, 0) / 1000).toFixed(0)} s restarting workers and ${(drainMs / 1000).toFixed(0)} s settling after the last change (a killed worker's notifications wait for BullMQ's stalled-job check: 30 s lock, 30 s interval)`,
+      `a restart took ${median.toFixed(1)} s (median) to listen again; ${opts.full ? 'the run' : 'this short run'} spent ${(restartMs.reduce((a, b) => a + b, 0) / 1000).toFixed(0)} s restarting workers and ${(drainMs / 1000).toFixed(0)} s settling after the last change (a killed worker's notifications wait for BullMQ's stalled-job check: ${STALL_MS / 1000} s lock and interval and a ${(2 * STALL_MS) / 1000} s card lock here, 30 s and 60 s in production)`,
     );
 
     // Live cards: the card each (job, channel) record points at shows the job's last change.

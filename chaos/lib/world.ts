@@ -25,6 +25,8 @@ export interface BotKnobs {
   apiTimeoutMs?: number;
   fastRetry?: boolean;
   paceMs?: number;
+  /** BullMQ lock and stalled-check interval of the notify worker, in ms. */
+  stallMs?: number;
 }
 
 /** What a signed request got back. */
@@ -99,6 +101,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     ...(knobs.apiTimeoutMs ? { CHAOS_API_TIMEOUT_MS: String(knobs.apiTimeoutMs) } : {}),
     ...(knobs.fastRetry ? { CHAOS_RETRY: 'fast' } : {}),
     ...(knobs.paceMs !== undefined ? { CHAOS_PACE_MS: String(knobs.paceMs) } : {}),
+    ...(knobs.stallMs ? { CHAOS_STALL_MS: String(knobs.stallMs) } : {}),
     ...knobs.env,
   });
 

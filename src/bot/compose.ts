@@ -54,6 +54,11 @@ export interface StartOptions {
   apiTimeoutMs?: number;
   /** Gap between two posts to one channel; the poller's default (1.1 s) when not given. */
   paceMs?: number;
+  /**
+   * How soon the announcements of a worker that died are taken over: BullMQ's lock and
+   * stalled-check timings (30 s each) and the card lock (60 s) when not given.
+   */
+  notifyStall?: { lockDurationMs: number; stalledIntervalMs: number; cardLockMs: number };
   /** Listen address; all interfaces by default, 127.0.0.1 for the sandbox. */
   host?: string;
   /** Overrides `config.port` (0 picks a free port). */
@@ -212,6 +217,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
       slack: webClient,
       intervalSeconds: config.poller.intervalSeconds,
       ...(opts.paceMs !== undefined ? { paceMs: opts.paceMs } : {}),
+      ...(opts.notifyStall ? { notifyStall: opts.notifyStall } : {}),
       render: rendererFromViews({ card: announcementCard, reply: announcementReply }),
       logger: logger.child({ component: 'poller' }),
       events: {

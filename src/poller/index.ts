@@ -29,6 +29,8 @@ export interface PollerDeps {
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   notifyConcurrency?: number;
   paceMs?: number;
+  /** How soon a notification whose worker died is handed to another (BullMQ's 30 s by default). */
+  notifyStall?: { lockDurationMs?: number; stalledIntervalMs?: number; cardLockMs?: number };
   retry?: NotifyRetry;
   /** Told of every sweep (duration, what it read) and every announcement outcome. */
   events?: {
@@ -87,6 +89,7 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
     logger: deps.logger,
     concurrency: deps.notifyConcurrency,
     paceMs: deps.paceMs,
+    ...(deps.notifyStall ? { stall: deps.notifyStall } : {}),
   });
   if (deps.events?.announced) {
     const announced = deps.events.announced;

@@ -32,8 +32,11 @@ export interface NotifyWorkerDeps {
   concurrency?: number;
   /** Minimum gap between messages to one channel; default 1000 ms (Slack's guidance). */
   paceMs?: number;
-  /** BullMQ's lock and stalled-check timings (30 s each by default); tests shorten them. */
-  stall?: { lockDurationMs?: number; stalledIntervalMs?: number };
+  /**
+   * BullMQ's lock and stalled-check timings (30 s each by default) and how long a card stays
+   * locked by a worker that died while posting to it (60 s); tests shorten them.
+   */
+  stall?: { lockDurationMs?: number; stalledIntervalMs?: number; cardLockMs?: number };
 }
 
 /**
@@ -104,7 +107,8 @@ export class NotifyWorker {
   async process(job: Job<NotifyData>, token: string | undefined): Promise<string> {
     const { transition: t, channel } = job.data;
     const lockToken = randomUUID();
-    if (!(await this.cards.lock(t.jobId, channel, lockToken, CARD_LOCK_MS))) {
+    const lockMs = this.deps.stall?.cardLockMs ?? CARD_LOCK_MS;
+    if (!(await this.cards.lock(t.jobId, channel, lockToken, lockMs))) {
       return this.delay(job, token, BUSY_RETRY_MS);
     }
     try {
