@@ -29,6 +29,8 @@ export interface PollerDeps {
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   notifyConcurrency?: number;
   paceMs?: number;
+  /** How often the sweep schedule is checked and put back if Redis lost it; 30 s by default. */
+  scheduleCheckMs?: number;
   /** How soon a notification whose worker died is handed to another (BullMQ's 30 s by default). */
   notifyStall?: { lockDurationMs?: number; stalledIntervalMs?: number; cardLockMs?: number };
   retry?: NotifyRetry;
@@ -97,6 +99,17 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
     notifyWorker.worker.on('failed', (_job, err) => announced(false, err.name));
   }
   await scheduler.upsert(deps.intervalSeconds);
+  // The schedule lives in Redis only: a Redis that comes back empty would otherwise never sweep
+  // again until a process restarted.
+  const watchdog = setInterval(() => {
+    scheduler.ensure(deps.intervalSeconds).then(
+      (restored) => {
+        if (restored) deps.logger?.warn('the sweep schedule was missing from Redis; restored it');
+      },
+      () => undefined, // Redis is down: the workers already say so, and the next check retries
+    );
+  }, deps.scheduleCheckMs ?? 30_000);
+  watchdog.unref();
   const depth = async (q: { getJobCounts(...t: string[]): Promise<Record<string, number>> }) => {
     const c = await q.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
     return Object.values(c).reduce((a, b) => a + b, 0);
@@ -108,6 +121,7 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
       return { sweep, notify: notifyDepth };
     },
     async close() {
+      clearInterval(watchdog);
       await Promise.all([pollWorker.close(), notifyWorker.close()]);
       await Promise.all([scheduler.close(), notify.close()]);
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));

@@ -32,6 +32,16 @@ export class PollScheduler {
     );
   }
 
+  /**
+   * Puts the schedule back if it is gone (a Redis that restarted without its data, or a
+   * FLUSHDB), leaving an existing one alone so its next sweep is not moved. True if it had to.
+   */
+  async ensure(intervalSeconds: number): Promise<boolean> {
+    if (await this.queue.getJobScheduler(SWEEP_SCHEDULER_ID)) return false;
+    await this.upsert(intervalSeconds);
+    return true;
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
   }

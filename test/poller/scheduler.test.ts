@@ -47,4 +47,38 @@ describe('the sweep schedule', () => {
       await Promise.all([first.close(), second.close()]);
     }
   });
+
+  it('comes back on its own when Redis loses it', async () => {
+    const job = h.ft.addJob({ status: 'running' });
+    const poller = await startPoller({
+      redisUrl: REDIS_URL,
+      keys: h.keys,
+      client: h.client,
+      slack: h.web,
+      intervalSeconds: 1,
+      paceMs: 0,
+      scheduleCheckMs: 200,
+    });
+    const scheduler = new PollScheduler({ connection: h.redis, keys: h.keys });
+    try {
+      // What a Redis restarted without its data looks like to this namespace: nothing at all.
+      const wipe = async () => {
+        const keys = await h.redis.keys(`${h.keys.bullPrefix}*`);
+        if (keys.length > 0) await h.redis.del(...keys);
+      };
+      await wipe();
+      expect(await scheduler.queue.getJobScheduler('sweep')).toBeFalsy();
+      await h.subs.watch(CHANNEL, job.id);
+      await waitFor(async () => Boolean(await scheduler.queue.getJobScheduler('sweep')));
+      await waitFor(
+        async () => (await h.redis.hget(h.keys.lastStatus(job.id), 'status')) === 'running',
+      );
+      h.ft.setStatus(job.id, 'paused');
+      await waitFor(() => h.messages(CHANNEL).length > 0);
+      expect(h.messages(CHANNEL)[0]?.text).toContain('paused');
+    } finally {
+      await scheduler.close();
+      await poller.close();
+    }
+  });
 });
