@@ -10,7 +10,7 @@ import { describeMachine, machineMarkdown } from '../bench/machine.ts';
 import { CAMPAIGNS } from './campaigns/index.ts';
 import type { CampaignResult } from './lib/campaign.ts';
 import { Evidence } from './lib/evidence.ts';
-import { markdownReport, replaceSection, textReport } from './lib/report.ts';
+import { markdownReport, replaceSection, summaryMarkdown, textReport } from './lib/report.ts';
 import { SHARED_REDIS_URL } from './lib/world.ts';
 
 const DOC = fileURLToPath(new URL('../RELIABILITY.md', import.meta.url));
@@ -52,12 +52,15 @@ console.log(
 
 if (write) {
   let doc = readFileSync(DOC, 'utf8');
-  doc = replaceSection(
-    doc,
-    'machine',
-    `${machineMarkdown(machine)}\n\nSeed ${seed}; ${results.length} campaigns in ${totalS.toFixed(0)} s (\`npm run chaos\`).`,
-  );
-  for (const r of results) doc = replaceSection(doc, r.name, markdownReport(r));
+  // The machine and summary describe a whole battery; a partial run updates its own sections.
+  if (chosen.length === CAMPAIGNS.length)
+    doc = replaceSection(
+      doc,
+      'machine',
+      `${machineMarkdown(machine)}\n\nSeed ${seed}; ${results.length} campaigns in ${totalS.toFixed(0)} s (\`npm run chaos\`).\n\n${summaryMarkdown(results)}`,
+    );
+  for (const r of results)
+    doc = replaceSection(doc, r.name, markdownReport(r, { seed, date: machine.date }));
   writeFileSync(DOC, doc);
   console.log('RELIABILITY.md updated');
 }

@@ -1,4 +1,5 @@
 import { type FaultKind, FaultPlan } from '../../src/emulators/fine-tuning/faults.ts';
+import { buttonsOf, visibleText } from '../../src/emulators/slack/inspect.ts';
 import type { SlackCall } from '../../src/emulators/slack.ts';
 import {
   blockActionsBody,
@@ -729,43 +730,6 @@ async function firstAnswer(
     20,
   );
   return text;
-}
-
-/** The readable text of a body: the fallback and every `text` in its blocks. */
-function visibleText(body: { text?: unknown; blocks?: unknown }): string {
-  const out: string[] = [];
-  if (typeof body.text === 'string') out.push(body.text);
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) for (const x of v) walk(x);
-    else if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if (k === 'text' && typeof x === 'string') out.push(x);
-        else walk(x);
-      }
-    }
-  };
-  walk(body.blocks);
-  return out.join('\n');
-}
-
-function buttonsOf(blocks: unknown): Array<{ actionId: string; value: string; blockId: string }> {
-  const out: Array<{ actionId: string; value: string; blockId: string }> = [];
-  if (!Array.isArray(blocks)) return out;
-  for (const b of blocks as Array<{
-    block_id?: string;
-    elements?: unknown[];
-    accessory?: unknown;
-  }>) {
-    const els = [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])] as Array<{
-      type?: string;
-      action_id?: string;
-      value?: string;
-    }>;
-    for (const e of els)
-      if (e.type === 'button' && e.action_id)
-        out.push({ actionId: e.action_id, value: e.value ?? '', blockId: b.block_id ?? '' });
-  }
-  return out;
 }
 
 function sleep(ms: number): Promise<void> {

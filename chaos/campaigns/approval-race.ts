@@ -1,4 +1,5 @@
 import type { FineTuningJob } from '../../src/api/schemas.ts';
+import { buttonsOf } from '../../src/emulators/slack/inspect.ts';
 import type { SlackMessage } from '../../src/emulators/slack.ts';
 import {
   blockActionsBody,
@@ -588,27 +589,5 @@ function classify(text: string): AnswerKind {
 function fieldsOf(raw: string[]): Record<string, string | undefined> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) out[raw[i] as string] = raw[i + 1] as string;
-  return out;
-}
-
-/** Every button in a message's blocks, with its action_id, value and block_id as posted. */
-function buttonsOf(blocks: unknown): Array<{ actionId: string; value: string; blockId: string }> {
-  const out: Array<{ actionId: string; value: string; blockId: string }> = [];
-  if (!Array.isArray(blocks)) return out;
-  for (const b of blocks as Array<{
-    block_id?: string;
-    elements?: unknown[];
-    accessory?: unknown;
-  }>) {
-    const els = [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])] as Array<{
-      type?: string;
-      action_id?: string;
-      value?: string;
-    }>;
-    for (const e of els) {
-      if (e.type === 'button' && e.action_id)
-        out.push({ actionId: e.action_id, value: e.value ?? '', blockId: b.block_id ?? '' });
-    }
-  }
   return out;
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { buttonsOf } from '../../src/emulators/slack/inspect.ts';
 import {
   blockActionsBody,
   blockActionsPayload,
@@ -247,12 +248,8 @@ async function session(
 function requestIn(world: World) {
   for (const channel of [APPROVALS, TRAINING]) {
     for (const m of world.slack.messages.get(channel) ?? []) {
-      for (const b of (m.blocks ?? []) as Array<{ block_id?: string; elements?: unknown[] }>) {
-        for (const e of (b.elements ?? []) as Array<{ action_id?: string; value?: string }>) {
-          if (e.action_id === APPROVE_REQUEST)
-            return { ts: m.ts, value: e.value ?? '', blockId: b.block_id ?? '' };
-        }
-      }
+      const approve = buttonsOf(m.blocks).find((b) => b.actionId === APPROVE_REQUEST);
+      if (approve) return { ts: m.ts, value: approve.value, blockId: approve.blockId };
     }
   }
   return undefined;

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { buttonsOf } from '../../src/emulators/slack/inspect.ts';
 import {
   blockActionsBody,
   blockActionsPayload,
@@ -750,7 +751,7 @@ async function findApprovalRequest(w: World, jobId: string): Promise<ApprovalReq
     for (const [channel, messages] of w.slack.messages) {
       for (const m of messages) {
         if (m.ephemeral || m.thread_ts || !m.text.includes(jobId)) continue;
-        const button = buttons(m.blocks).find((b) => b.actionId === APPROVE_REQUEST);
+        const button = buttonsOf(m.blocks).find((b) => b.actionId === APPROVE_REQUEST);
         if (button) {
           found = { channel, ts: m.ts, requestId: button.value, blockId: button.blockId };
           return true;
@@ -760,27 +761,6 @@ async function findApprovalRequest(w: World, jobId: string): Promise<ApprovalReq
     return false;
   }, 5000);
   return found;
-}
-
-function buttons(blocks: unknown): Array<{ actionId: string; value: string; blockId: string }> {
-  const out: Array<{ actionId: string; value: string; blockId: string }> = [];
-  if (!Array.isArray(blocks)) return out;
-  for (const b of blocks as Array<{
-    block_id?: string;
-    elements?: unknown[];
-    accessory?: unknown;
-  }>) {
-    const els = [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])] as Array<{
-      type?: string;
-      action_id?: string;
-      value?: string;
-    }>;
-    for (const e of els) {
-      if (e.type === 'button' && e.action_id)
-        out.push({ actionId: e.action_id, value: e.value ?? '', blockId: b.block_id ?? '' });
-    }
-  }
-  return out;
 }
 
 interface Click {

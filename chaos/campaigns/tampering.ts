@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isValidJobId } from '../../src/api/job-id.ts';
+import { buttonsOf } from '../../src/emulators/slack/inspect.ts';
 import {
   blockActionsBody,
   blockActionsPayload,
@@ -277,26 +278,6 @@ const modalOf = (
     return undefined;
   }
 };
-
-function buttonsOf(blocks: unknown): Button[] {
-  const out: Button[] = [];
-  if (!Array.isArray(blocks)) return out;
-  for (const b of blocks as Array<{
-    block_id?: string;
-    elements?: unknown[];
-    accessory?: unknown;
-  }>) {
-    const els = [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])] as Array<{
-      type?: string;
-      action_id?: string;
-      value?: string;
-    }>;
-    for (const e of els)
-      if (e.type === 'button' && e.action_id)
-        out.push({ actionId: e.action_id, value: e.value ?? '', blockId: b.block_id ?? '' });
-  }
-  return out;
-}
 
 /** What the campaign observed, for its short test to check beyond the rows. */
 export interface TamperingFigures {

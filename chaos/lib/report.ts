@@ -24,11 +24,11 @@ export function textReport(r: CampaignResult): string {
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** A campaign's section of RELIABILITY.md. */
-export function markdownReport(r: CampaignResult): string {
+export function markdownReport(r: CampaignResult, run: { seed: number; date: string }): string {
   return [
     `### ${r.title}`,
     '',
-    `Ran for ${(r.durationMs / 1000).toFixed(1)} s.`,
+    `Ran for ${(r.durationMs / 1000).toFixed(1)} s on ${run.date}, seed ${run.seed}.`,
     '',
     '| | Tried | Happened | Target |',
     '|---|---|---|---|',
@@ -37,6 +37,19 @@ export function markdownReport(r: CampaignResult): string {
         `| ${row.met ? '✅ met' : '❌ missed'} | ${cell(row.tried)} | ${cell(row.happened)} | ${cell(row.target)} |`,
     ),
     ...(r.notes && r.notes.length > 0 ? ['', ...r.notes.map((note) => `- ${note}`)] : []),
+  ].join('\n');
+}
+
+/** One line per campaign: its time and how many of its targets were met. */
+export function summaryMarkdown(results: readonly CampaignResult[]): string {
+  return [
+    '| Campaign | Time | Targets met |',
+    '|---|---|---|',
+    ...results.map((r) => {
+      const met = r.rows.filter((row) => row.met).length;
+      const mark = met === r.rows.length ? '✅' : '❌';
+      return `| ${r.title} | ${(r.durationMs / 1000).toFixed(1)} s | ${mark} ${met} of ${r.rows.length} |`;
+    }),
   ].join('\n');
 }
 

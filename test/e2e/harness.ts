@@ -259,43 +259,4 @@ export function responseText(body: Record<string, unknown>): string {
   return JSON.stringify({ text: body.text, blocks: body.blocks ?? [] });
 }
 
-/** The readable text of a message body: fallback and every `text` in its blocks, joined. */
-export function visibleText(body: { text?: unknown; blocks?: unknown }): string {
-  const out: string[] = [];
-  if (typeof body.text === 'string') out.push(body.text);
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) for (const x of v) walk(x);
-    else if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if (k === 'text' && typeof x === 'string') out.push(x);
-        else walk(x);
-      }
-    }
-  };
-  walk(body.blocks);
-  return out.join('\n');
-}
-
-/** Every button in a message's blocks: action_id, value and block_id. */
-export function buttonsOf(
-  blocks: unknown,
-): Array<{ actionId: string; value: string; blockId: string }> {
-  const out: Array<{ actionId: string; value: string; blockId: string }> = [];
-  if (!Array.isArray(blocks)) return out;
-  for (const b of blocks as Array<{
-    block_id?: string;
-    elements?: unknown[];
-    accessory?: unknown;
-  }>) {
-    const els = [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])] as Array<{
-      type?: string;
-      action_id?: string;
-      value?: string;
-    }>;
-    for (const e of els) {
-      if (e.type === 'button' && e.action_id)
-        out.push({ actionId: e.action_id, value: e.value ?? '', blockId: b.block_id ?? '' });
-    }
-  }
-  return out;
-}
+export { buttonsOf, visibleText } from '../../src/emulators/slack/inspect.ts';
