@@ -1,8 +1,8 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Logger } from 'pino';
 
-/** Where Slack's response URLs live. */
-const SLACK_RESPONSE_ORIGIN = 'https://hooks.slack.com';
+/** Where Slack's response URLs live: commercial Slack and GovSlack. */
+const SLACK_RESPONSE_ORIGINS = new Set(['https://hooks.slack.com', 'https://hooks.slack-gov.com']);
 
 /**
  * Whether ftops may POST an answer to `url`: only on Slack's response host, or on the origin of
@@ -17,7 +17,7 @@ export function isAllowedResponseUrl(url: string, slackApiUrl: string): boolean 
     return false;
   }
   if (parsed.username || parsed.password) return false;
-  if (parsed.origin === SLACK_RESPONSE_ORIGIN) return true;
+  if (SLACK_RESPONSE_ORIGINS.has(parsed.origin)) return true;
   try {
     return parsed.origin === new URL(slackApiUrl).origin;
   } catch {

@@ -24,6 +24,7 @@ describe('isAllowedResponseUrl', () => {
   it.each([
     'https://hooks.slack.com/actions/T0/123/abc',
     'https://hooks.slack.com/commands/T0/123/abc',
+    'https://hooks.slack-gov.com/actions/T0/123/abc',
     'http://127.0.0.1:4100/response/abc',
   ])('allows %s', (url) => {
     expect(isAllowedResponseUrl(url, API)).toBe(true);
