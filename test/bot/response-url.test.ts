@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAllowedResponseUrl, responseUrlsOf } from '../../src/bot/response-url.ts';
 import {
@@ -45,6 +46,23 @@ describe('isAllowedResponseUrl', () => {
     '',
   ])('refuses %s', (url) => {
     expect(isAllowedResponseUrl(url, API)).toBe(false);
+  });
+
+  it('allows any path on Slack, and nothing whose origin is neither Slack nor the API', () => {
+    const path = fc.webPath();
+    fc.assert(
+      fc.property(path, (p) => isAllowedResponseUrl(`https://hooks.slack.com${p}`, API)),
+      { seed: 4242 },
+    );
+    fc.assert(
+      fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), (url) => {
+        const origin = new URL(url).origin;
+        const expected =
+          origin === 'https://hooks.slack.com' || origin === 'https://hooks.slack-gov.com';
+        return isAllowedResponseUrl(url, API) === expected;
+      }),
+      { seed: 4242, numRuns: 500 },
+    );
   });
 
   it('reads response_url and every response_urls entry', () => {
