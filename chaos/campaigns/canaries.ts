@@ -53,9 +53,9 @@ export const runCanaries: Campaign = async (opts) => {
     },
     {
       tried: 'paths a secret could leak through: approval, announcement, doctor, refused start',
-      happened: `approved pause ${used.paused ? 'done' : 'not done'}, announcement ${used.announced ? 'posted' : 'not posted'}, ${n(used.toolLines)} lines from the doctor and the refused start`,
+      happened: `approved pause ${used.paused ? 'done' : 'not done'}, announcement ${used.announced ? 'posted' : 'not posted'}, start with a bad setting ${used.refusedStart ? 'refused' : 'NOT refused'}, ${n(used.toolLines)} lines from the doctor and the refused start`,
       target: 'all exercised',
-      met: used.paused && used.announced && used.toolLines > 0,
+      met: used.paused && used.announced && used.refusedStart && used.toolLines > 0,
     },
     {
       tried: `${n(evidence.logs.length)} log lines from ${n(processes)} bot processes, the doctor and a refused start`,
@@ -91,6 +91,8 @@ interface UsedCanaries {
   socket: boolean;
   /** Lines written by the doctor and by the start refused for a bad setting. */
   toolLines: number;
+  /** The start with a bad setting exited before listening. */
+  refusedStart: boolean;
   paused: boolean;
   announced: boolean;
 }
@@ -222,13 +224,16 @@ async function session(
   // The doctor, and a start refused for a bad setting, both with every canary in their env.
   const linesBefore = evidence.logs.length;
   await runDoctor(world.env(), evidence);
-  await spawnBot({
+  const refusedStart = await spawnBot({
     name: 'bad-config',
     env: { ...world.env(), FT_POLL_INTERVAL_SECONDS: 'soon' },
     onLine: (line) => evidence.addLogLine(line),
   }).then(
-    (bot) => bot.kill(),
-    () => undefined, // refused, as it should be: its output is what is searched
+    async (bot) => {
+      await bot.kill();
+      return false; // it started: the bad setting was not refused
+    },
+    () => true, // refused, as it should be: its output is what is searched
   );
 
   return {
@@ -237,6 +242,7 @@ async function session(
     signedAnswered,
     socket: socketUp,
     toolLines: evidence.logs.length - linesBefore,
+    refusedStart,
     paused: world.ft.requests.some(
       (r) =>
         r.method === 'POST' && r.path === `/fine_tuning/jobs/${job.id}/pause` && r.status === 200,

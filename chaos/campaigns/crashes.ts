@@ -103,6 +103,8 @@ export const runCrashes: Campaign = async (opts): Promise<CampaignResult> => {
   const world = await startWorld({ evidence: opts.evidence });
   const notes: string[] = [];
   const allBots: BotProcess[] = [];
+  // The driver loop runs until told; a failure half-way must stop it too (see finally).
+  let driving = true;
   try {
     // --- the world: channels, running jobs, watches with a baseline, as `/ft watch` leaves them
     const channels = Array.from(
@@ -176,7 +178,6 @@ export const runCrashes: Campaign = async (opts): Promise<CampaignResult> => {
     // Changes are released in kills + 1 equal parts: one as each kill cycle starts (so the
     // workers have posts to make while a kill waits for one), the last after the last kill.
     let allowed = 0;
-    let driving = true;
     let unrecordedAtEnd = 0;
     const driver = (async () => {
       const ids = jobs.map((j) => j.id);
@@ -421,6 +422,7 @@ export const runCrashes: Campaign = async (opts): Promise<CampaignResult> => {
       notes,
     };
   } finally {
+    driving = false;
     await world.close();
   }
 };

@@ -657,7 +657,11 @@ export const runHostileInput: Campaign = async (opts) => {
     for (const b of bodies)
       for (const hit of foreignMentions(b.text))
         mentionHits.push(`${b.where}: ${hit.slice(0, 80)}`);
-    const taintedInput = bodies.filter((b) => b.text.includes(MARK) || b.text.includes('channel'));
+    // Input only: MARK is upper case (job ids carry it in lower case) and the bot itself never
+    // writes a broadcast keyword, escaped or not; plain 'channel' is in every chat.* call.
+    const taintedInput = bodies.filter(
+      (b) => b.text.includes(MARK) || /!(?:channel|here|everyone)\b/.test(b.text),
+    );
 
     // Stack traces and [object Object] in anything a user or Slack sees.
     const shown = [...bodies.map((b) => b.text), ...sent.map((s) => s.answer.body)];

@@ -120,6 +120,8 @@ export const runRedisRestart: Campaign = async (opts) => {
 
   const redis = await startPrivateRedis();
   let world: World | undefined;
+  // The status stream runs until the end; a failure half-way must stop it too (see finally).
+  let streaming = true;
   try {
     log(`private redis-server on port ${redis.port}, dir ${redis.dir}`);
     await redis.start();
@@ -268,7 +270,6 @@ export const runRedisRestart: Campaign = async (opts) => {
 
     // The steady stream of `/ft status <job>` commands, from now until the end.
     const stream: Promise<Sent>[] = [];
-    let streaming = true;
     const streamer = (async () => {
       while (streaming) {
         const job = jobs[pick(streamRandom, jobs.length)] as (typeof jobs)[number];
@@ -521,7 +522,12 @@ export const runRedisRestart: Campaign = async (opts) => {
       tried: `${n(changes.length)} status changes (${phases.map((p) => `${n(changes.filter((c) => c.phase === p).length)} ${p}`).join(', ')} the outage), each watched by 2 channels`,
       happened: `announced everywhere: ${perPhase.join(', ')} (before the stop: ${beforeAnnounced ? 'all' : 'NOT all'}); ${n(cards.size)} cards, ${n(doubled)} posted twice`,
       target: 'every change announced in every watching channel; one card per job and channel',
-      met: beforeAnnounced && allAnnounced && changes.length > 0 && doubled === 0,
+      met:
+        beforeAnnounced &&
+        allAnnounced &&
+        changes.length > 0 &&
+        cards.size === jobs.length * 2 &&
+        doubled === 0,
     });
 
     // 9. The bot itself: alive, ready, nothing ugly in what it said or logged.
@@ -560,6 +566,7 @@ export const runRedisRestart: Campaign = async (opts) => {
         exit.code === 0,
     });
   } finally {
+    streaming = false;
     try {
       if (world) {
         if (!redis.running()) await redis.start().catch(() => undefined);

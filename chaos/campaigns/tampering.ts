@@ -311,7 +311,10 @@ export async function runTamperingWithFigures(
   const total = opts.full ? 1000 : 80;
 
   const world = await startWorld({ evidence: opts.evidence });
-  const foreign = await startForeign();
+  const foreign = await startForeign().catch(async (err: unknown) => {
+    await world.close();
+    throw err;
+  });
   const notes: string[] = [];
   try {
     world.slack.addUser({ id: GROUPIE, name: 'gus' });
@@ -908,7 +911,8 @@ export async function runTamperingWithFigures(
       tried: `${n(outsiderOrSelfClicks)} clicks on requests by outsiders or by the request's own requester; clicks by approvers on others' requests`,
       happened: `${n(badDecisions)} decisions by outsiders or requesters; ${n(decisions)} decisions allowed by policy, ${n(apiCalls)} API calls on the click's own target, ${n(made)} requests made from the submitter's own modal`,
       target: 'outsiders and requesters never decide; legitimate clicks still act',
-      met: badDecisions === 0 && decisions > 0 && apiCalls > 0 && made > 0,
+      met:
+        outsiderOrSelfClicks > 0 && badDecisions === 0 && decisions > 0 && apiCalls > 0 && made > 0,
     });
     rows.push({
       tried: `one web bot through ${n(total)} tampered clicks (plus ${n(setupCalls.requests)} requests and ${n(setupCalls.modals)} modals made between them)`,
@@ -972,8 +976,11 @@ export async function runTamperingWithFigures(
       ];
     }
   } finally {
-    await foreign.close();
-    await world.close();
+    try {
+      await foreign.close();
+    } finally {
+      await world.close();
+    }
   }
 }
 

@@ -80,7 +80,13 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const keys = createKeys(namespace);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined); // the Redis-restart campaign stops it on purpose
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    await Promise.all([ft.close(), slack.close()]);
+    throw err;
+  }
   const bots: BotProcess[] = [];
 
   const env = (knobs: BotKnobs = {}): Record<string, string> => ({
@@ -140,7 +146,8 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     post,
     async close() {
       await Promise.all(bots.map((b) => b.stop()));
-      await Promise.all([ft.close(), slack.close()]);
+      // An emulator that fails to close must not keep the namespace from being deleted.
+      await Promise.allSettled([ft.close(), slack.close()]);
       for (const call of slack.calls) evidence.addSlackBody(call.args);
       for (const r of slack.responses) evidence.addSlackBody(r.body);
       for (const msgs of slack.messages.values()) for (const m of msgs) evidence.addSlackBody(m);
