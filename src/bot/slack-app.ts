@@ -30,9 +30,11 @@ export class FtopsApp extends App {
     try {
       await super.processEvent({ ...event, ack });
     } catch (err) {
+      // Warn, not error: almost always a payload Slack would never send (hostile or broken
+      // input); a bug shows up here too, so the message is kept, never the payload.
       this.#log.warn(
         { err: describe(err) },
-        'a Slack request failed in a listener (malformed payload?)',
+        'a listener failed on a Slack request (a malformed payload, or a bug)',
       );
     }
     if (!acked) {
