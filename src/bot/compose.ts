@@ -245,6 +245,14 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
             'expiry sweep failed',
           ),
         );
+      approvals
+        .recoverStuck()
+        .catch((err: unknown) =>
+          logger.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'approval recovery sweep failed',
+          ),
+        );
     }, EXPIRY_SWEEP_MS);
     timer.unref();
     stops.unshift(async () => clearInterval(timer));

@@ -90,7 +90,20 @@ export interface ApprovalServiceDeps {
     actor: { userId: string; action: GateAction; at: number },
   ) => Promise<void>;
   logger?: ServiceLogger;
+  /**
+   * How long a request may stay `approved` without an outcome before `recoverStuck` takes it
+   * over; default `DEFAULT_RECOVERY_GRACE_MS`.
+   */
+  recoveryGraceMs?: number;
 }
+
+/**
+ * Ten minutes. An execution reads the job and then sends the action, each with the client's
+ * default 30 s per attempt and up to 4 retries (plus backoff and any `retry-after`), so a live
+ * but slow execution can take over five minutes; the grace must be well beyond that, or a
+ * recovery could run beside it. A crash is rare, so waiting a little longer to hear is cheap.
+ */
+export const DEFAULT_RECOVERY_GRACE_MS = 10 * 60_000;
 
 /** What `request` did, and what to tell the requester privately. */
 export interface RequestResult {
@@ -176,6 +189,34 @@ export class ApprovalService {
     const expired = await this.#store.expireDue(now);
     for (const request of expired) await this.#afterExpiry(request, now, 'system');
     return expired;
+  }
+
+  /**
+   * Finishes requests left in `approved` for longer than the recovery grace, as when the
+   * process that approved one died before recording its outcome. Each is taken over by exactly
+   * one caller however many processes sweep; the job is read again and the action sent only if
+   * its effect is not already visible; then the outcome is recorded and audited as recovered,
+   * and the requester and the request message are told as after a normal execution. Returns
+   * what this call finished.
+   */
+  async recoverStuck(): Promise<Array<{ request: ApprovalRequest; result: ClickResult }>> {
+    const grace = this.#d.recoveryGraceMs ?? DEFAULT_RECOVERY_GRACE_MS;
+    const taken = await this.#store.takeStuckDue(this.#d.clock(), grace);
+    const done: Array<{ request: ApprovalRequest; result: ClickResult }> = [];
+    for (const request of taken) {
+      const approver = request.decidedBy ?? 'system';
+      this.#d.logger?.warn(
+        { requestId: request.id, jobId: request.jobId, action: request.action },
+        'recovering an approved request left without an outcome',
+      );
+      try {
+        done.push({ request, result: await this.#executeApproved(request, approver, true) });
+      } catch (err) {
+        // Still leased: the next sweep after another grace tries again.
+        this.#d.logger?.warn({ err: errorText(err), requestId: request.id }, 'recovery failed');
+      }
+    }
+    return done;
   }
 
   /**
@@ -480,8 +521,15 @@ export class ApprovalService {
     }
   }
 
-  /** Runs an approved request; only the caller that got `approved` from the store comes here. */
-  async #executeApproved(request: ApprovalRequest, approver: string): Promise<ClickResult> {
+  /**
+   * Runs an approved request; only the caller that got `approved` from the store comes here,
+   * or (`recovered`) the one that took it over from a process that died while running it.
+   */
+  async #executeApproved(
+    request: ApprovalRequest,
+    approver: string,
+    recovered = false,
+  ): Promise<ClickResult> {
     const { action, jobId } = request;
     let job: FineTuningJob | null = null;
     let readError = '';
@@ -511,15 +559,26 @@ export class ApprovalService {
       }
     }
     const now = this.#d.clock();
-    if (ok) await this.#store.markExecuted(request.id, outcome, now);
-    else await this.#store.markFailed(request.id, outcome, now);
+    const recorded = ok
+      ? await this.#store.markExecuted(request.id, outcome, now)
+      : await this.#store.markFailed(request.id, outcome, now);
+    if (!recorded && recovered) {
+      // The original execution finished after all while this one ran: it has told everyone.
+      return {
+        kind: ok ? 'executed' : 'failed',
+        ephemeral: reply('This request was finished elsewhere meanwhile.'),
+      };
+    }
+    const note = recovered
+      ? ' (finished by ftops after the process that approved it stopped before recording the outcome)'
+      : '';
     await this.#audit({
       event: ok ? 'executed' : 'failed',
       who: approver,
       action,
       jobId,
       requestId: request.id,
-      outcome,
+      outcome: recovered ? `recovered after the approving process stopped: ${outcome}` : outcome,
     });
     const fresh = (await this.#store.get(request.id)) ?? {
       ...request,
@@ -530,8 +589,8 @@ export class ApprovalService {
     await this.#tellRequester(
       fresh,
       ok
-        ? `<@${request.requester}> your request to ${action} ${code(jobId)} was approved by <@${approver}>. ${escapeInline(outcome)}.`
-        : `<@${request.requester}> your request to ${action} ${code(jobId)} was approved by <@${approver}>, but it failed: ${escapeInline(outcome)}`,
+        ? `<@${request.requester}> your request to ${action} ${code(jobId)} was approved by <@${approver}>. ${escapeInline(outcome)}.${note}`
+        : `<@${request.requester}> your request to ${action} ${code(jobId)} was approved by <@${approver}>, but it failed: ${escapeInline(outcome)}${note}`,
     );
     if (ok) await this.#watch(request.channel, jobId);
     return {

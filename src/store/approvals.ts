@@ -6,8 +6,10 @@ import { guardRedis } from './redis.ts';
 
 /**
  * Approval requests in Redis. A request is a hash plus a set of approving user IDs; pending
- * requests are also indexed in a sorted set scored by their expiry. Every change of state is
- * one Lua script, so a decision is taken exactly once however many people click at once and
+ * requests are also indexed in a sorted set scored by their expiry, and approved requests not
+ * yet executed or failed in another, scored by when work on them last began (so one left
+ * behind by a process that died can be found and taken over). Every change of state is one
+ * Lua script, so a decision is taken exactly once however many people click at once and
  * however many ftops processes answer them.
  */
 
@@ -119,7 +121,8 @@ function script(lua: string): Script {
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
 
-// KEYS: request hash, votes set, pending index. ARGV: id, clicker, vote, now, required.
+// KEYS: request hash, votes set, pending index, approved index.
+// ARGV: id, clicker, vote, now, required.
 const DECIDE = script(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'not_found'} end
@@ -143,6 +146,7 @@ local n = redis.call('SCARD', KEYS[2])
 if n >= tonumber(ARGV[5]) then
   redis.call('HSET', KEYS[1], 'state', 'approved', 'decidedBy', ARGV[2], 'decidedAt', ARGV[4])
   redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
   return {'approved', n}
 end
 if added == 0 then return {'duplicate', n} end
@@ -160,14 +164,30 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return 'expired'
 `);
 
-// KEYS: request hash, pending index. ARGV: id, from, to, outcome, now.
+// KEYS: request hash, pending index, approved index. ARGV: id, from, to, outcome, now.
 const TRANSITION = script(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'not_found' end
 if state ~= ARGV[2] then return state end
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'outcome', ARGV[4], 'finishedAt', ARGV[5])
 redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
 return 'ok'
+`);
+
+// KEYS: request hash, approved index. ARGV: id, now, cutoff. Takes over a request that has been
+// approved since `cutoff` or earlier without being executed or failed: its score becomes `now`,
+// a lease, so no other process takes it again until the grace has passed once more (and if
+// this one dies too, the next sweep after that does).
+const TAKE_STUCK = script(`
+local f = redis.call('HMGET', KEYS[1], 'state', 'decidedAt')
+if not f[1] then redis.call('ZREM', KEYS[2], ARGV[1]) return 'not_found' end
+if f[1] ~= 'approved' then redis.call('ZREM', KEYS[2], ARGV[1]) return 'not_approved' end
+local since = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]) or f[2] or 0)
+if since > tonumber(ARGV[3]) then return 'not_due' end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'recoveries', 1)
+return 'taken'
 `);
 
 // KEYS: request hash. ARGV: field, value, field, value… Only touches a request that exists,
@@ -314,6 +334,7 @@ export class ApprovalStore {
           this.#keys.approval(input.id),
           this.#keys.approvalVotes(input.id),
           this.#keys.approvalsPending(),
+          this.#keys.approvalsApproved(),
         ],
         [input.id, input.clicker, input.vote, input.now, Math.max(1, input.approvalsRequired)],
       ),
@@ -382,6 +403,49 @@ export class ApprovalStore {
     return expired;
   }
 
+  /**
+   * Takes over one request left in `approved` since `now - graceMs` or earlier (its executor
+   * died before recording the outcome); true when this call took it. Atomic: of several
+   * processes asking at once exactly one gets true, and nobody else does until another grace
+   * has passed.
+   */
+  async takeStuck(id: string, now: number, graceMs: number): Promise<boolean> {
+    if (!isValidApprovalId(id)) return false;
+    const res = await guardRedis(() =>
+      run(
+        this.#redis,
+        TAKE_STUCK,
+        [this.#keys.approval(id), this.#keys.approvalsApproved()],
+        [id, now, now - graceMs],
+      ),
+    );
+    return res === 'taken';
+  }
+
+  /**
+   * Takes over every request stuck in `approved` for at least `graceMs` and returns those this
+   * call took, so exactly one process finishes each even when several sweep at once.
+   */
+  async takeStuckDue(now: number, graceMs: number, limit = 100): Promise<ApprovalRequest[]> {
+    const ids = await guardRedis(() =>
+      this.#redis.zrangebyscore(
+        this.#keys.approvalsApproved(),
+        '-inf',
+        now - graceMs,
+        'LIMIT',
+        0,
+        limit,
+      ),
+    );
+    const taken: ApprovalRequest[] = [];
+    for (const id of ids) {
+      if (!(await this.takeStuck(id, now, graceMs))) continue;
+      const request = await this.get(id);
+      if (request) taken.push(request);
+    }
+    return taken;
+  }
+
   /** Pending requests that have not expired yet, soonest expiry first. */
   async listPending(now: number, limit = 100): Promise<ApprovalRequest[]> {
     const ids = await guardRedis(() =>
@@ -435,7 +499,7 @@ export class ApprovalStore {
       run(
         this.#redis,
         TRANSITION,
-        [this.#keys.approval(id), this.#keys.approvalsPending()],
+        [this.#keys.approval(id), this.#keys.approvalsPending(), this.#keys.approvalsApproved()],
         [id, from, to, outcome, now],
       ),
     );

@@ -14,6 +14,8 @@ export function createKeys(namespace: string = DEFAULT_NAMESPACE) {
     approval: (id: string) => `${prefix}:approval:${id}`,
     approvalVotes: (id: string) => `${prefix}:approval:${id}:votes`,
     approvalsPending: () => `${prefix}:approvals:pending`,
+    /** Approved requests not yet executed or failed, scored by when work on them last began. */
+    approvalsApproved: () => `${prefix}:approvals:approved`,
     audit: () => `${prefix}:audit`,
     replay: (signature: string) => `${prefix}:replay:${signature}`,
     subscriptions: (channel: string) => `${prefix}:subs:channel:${channel}`,

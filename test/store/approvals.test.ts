@@ -333,3 +333,68 @@ describe('ApprovalStore', () => {
     expect(await store.takeModalRef(other, 'U2')).toBeNull();
   });
 });
+
+describe('ApprovalStore: taking over requests stuck in approved', () => {
+  const GRACE = 60_000;
+  const approve = (id: string, now: number) =>
+    store.decide({ id, clicker: 'UA', vote: 'approve', now, approvalsRequired: 1 });
+
+  it('approved requests are indexed until their outcome is recorded', async () => {
+    setup();
+    const r = await store.create(base, T0);
+    expect(await redis.zscore(keys.approvalsApproved(), r.id)).toBeNull();
+    await approve(r.id, T0 + 1000);
+    expect(await redis.zscore(keys.approvalsApproved(), r.id)).toBe(String(T0 + 1000));
+    expect(await store.markExecuted(r.id, 'ftjob-abc is pausing', T0 + 2000)).toBe(true);
+    expect(await redis.zscore(keys.approvalsApproved(), r.id)).toBeNull();
+  });
+
+  it('only after the grace, only from approved, and then leased for another grace', async () => {
+    setup();
+    const stuck = await store.create(base, T0);
+    const pending = await store.create(base, T0);
+    const done = await store.create(base, T0);
+    await approve(stuck.id, T0);
+    await approve(done.id, T0);
+    await store.markFailed(done.id, 'API said no', T0 + 5);
+
+    expect(await store.takeStuckDue(T0 + GRACE - 1, GRACE)).toEqual([]);
+    expect(await store.takeStuck(pending.id, T0 + GRACE, GRACE)).toBe(false);
+    expect(await store.takeStuck(done.id, T0 + GRACE, GRACE)).toBe(false);
+    const taken = await store.takeStuckDue(T0 + GRACE, GRACE);
+    expect(taken.map((r) => [r.id, r.state, r.decidedBy])).toEqual([[stuck.id, 'approved', 'UA']]);
+    // Leased: not taken again until another grace has passed.
+    expect(await store.takeStuckDue(T0 + 2 * GRACE - 1, GRACE)).toEqual([]);
+    expect((await store.takeStuckDue(T0 + 2 * GRACE, GRACE)).map((r) => r.id)).toEqual([stuck.id]);
+    expect(await redis.hget(keys.approval(stuck.id), 'recoveries')).toBe('2');
+    expect(await store.markExecuted(stuck.id, 'ftjob-abc is pausing', T0 + 2 * GRACE)).toBe(true);
+    expect(await store.takeStuckDue(T0 + 10 * GRACE, GRACE)).toEqual([]);
+  });
+
+  it('20 concurrent takers over separate connections: exactly one takes it', async () => {
+    setup();
+    const r = await store.create(base, T0);
+    await approve(r.id, T0);
+    const clients = Array.from({ length: 10 }, () => createRedis(REDIS_URL));
+    try {
+      const stores = clients.map((c) => new ApprovalStore({ redis: c, keys }));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          stores[i % stores.length]!.takeStuckDue(T0 + GRACE + i, GRACE),
+        ),
+      );
+      expect(results.flat().map((x) => x.id)).toEqual([r.id]);
+    } finally {
+      await Promise.all(clients.map((c) => c.quit()));
+    }
+  });
+
+  it('an index entry whose request is gone is dropped', async () => {
+    setup();
+    const r = await store.create(base, T0);
+    await approve(r.id, T0);
+    await redis.del(keys.approval(r.id));
+    expect(await store.takeStuckDue(T0 + GRACE, GRACE)).toEqual([]);
+    expect(await redis.zcard(keys.approvalsApproved())).toBe(0);
+  });
+});
