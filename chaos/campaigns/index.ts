@@ -1,5 +1,6 @@
 import type { Campaign } from '../lib/campaign.ts';
 import { runApiFaults } from './api-faults.ts';
+import { runApprovalCrashes } from './approval-crashes.ts';
 import { runApprovalRace } from './approval-race.ts';
 import { runAuthenticity } from './authenticity.ts';
 import { runCanaries } from './canaries.ts';
@@ -12,6 +13,7 @@ import { runTampering } from './tampering.ts';
 export const CAMPAIGNS: ReadonlyArray<{ name: string; run: Campaign }> = [
   { name: 'authenticity', run: runAuthenticity },
   { name: 'approval-race', run: runApprovalRace },
+  { name: 'approval-crashes', run: runApprovalCrashes },
   { name: 'tampering', run: runTampering },
   { name: 'crashes', run: runCrashes },
   { name: 'redis-restart', run: runRedisRestart },

@@ -27,6 +27,10 @@ export interface BotKnobs {
   paceMs?: number;
   /** BullMQ lock and stalled-check interval of the notify worker, in ms. */
   stallMs?: number;
+  /** How long an approved request may go without an outcome before the worker takes it over. */
+  recoveryGraceMs?: number;
+  /** How often the worker expires and recovers approval requests, in ms. */
+  approvalSweepMs?: number;
 }
 
 /** What a signed request got back. */
@@ -108,6 +112,10 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     ...(knobs.fastRetry ? { CHAOS_RETRY: 'fast' } : {}),
     ...(knobs.paceMs !== undefined ? { CHAOS_PACE_MS: String(knobs.paceMs) } : {}),
     ...(knobs.stallMs ? { CHAOS_STALL_MS: String(knobs.stallMs) } : {}),
+    ...(knobs.recoveryGraceMs !== undefined
+      ? { CHAOS_RECOVERY_GRACE_MS: String(knobs.recoveryGraceMs) }
+      : {}),
+    ...(knobs.approvalSweepMs ? { CHAOS_APPROVAL_SWEEP_MS: String(knobs.approvalSweepMs) } : {}),
     ...knobs.env,
   });
 

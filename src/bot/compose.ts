@@ -65,6 +65,13 @@ export interface StartOptions {
   port?: number;
   /** The metrics registry; a fresh one when not given. */
   metrics?: Metrics;
+  /**
+   * How long an approved request may go without an outcome before the worker takes it over;
+   * `DEFAULT_RECOVERY_GRACE_MS` (10 min) when not given (the chaos battery shortens it).
+   */
+  recoveryGraceMs?: number;
+  /** How often the worker expires and recovers approval requests; 30 s when not given. */
+  approvalSweepMs?: number;
   /** Extra HTTP routes served next to Slack's (the sandbox page). */
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
   clock?: () => number;
@@ -146,6 +153,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
       });
     },
     logger: logger.child({ component: 'approvals' }),
+    ...(opts.recoveryGraceMs !== undefined ? { recoveryGraceMs: opts.recoveryGraceMs } : {}),
   });
 
   const runsWeb = config.role !== 'worker';
@@ -253,7 +261,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
             'approval recovery sweep failed',
           ),
         );
-    }, EXPIRY_SWEEP_MS);
+    }, opts.approvalSweepMs ?? EXPIRY_SWEEP_MS);
     timer.unref();
     stops.unshift(async () => clearInterval(timer));
   }

@@ -59,6 +59,28 @@ export interface RecordedRequest {
   at: number;
 }
 
+/**
+ * A request as an `onRequest` hook sees it: at `received` (before any fault or effect) and at
+ * `handled` (its effect applied and `status` known, before the answer is written).
+ */
+export interface HeldRequest {
+  stage: 'received' | 'handled';
+  method: string;
+  path: string;
+  query: string;
+  /** 0 at `received`. */
+  status: number;
+  /** True once the client's connection has closed (e.g. the caller was killed). */
+  clientGone(): boolean;
+}
+
+/**
+ * Called for every request at both stages; the request waits until every hook settles. A
+ * request whose client went away while held at `received` is dropped unhandled (status 0),
+ * and one held at `handled` is not answered.
+ */
+export type RequestHook = (req: HeldRequest) => void | Promise<void>;
+
 export interface FineTuningEmulator {
   url: string;
   azureBaseUrl: string;
@@ -70,6 +92,8 @@ export interface FineTuningEmulator {
   setFaults(f: FaultConfig | null): void;
   failNext(n: number, kind: FaultKind): void;
   requests: RecordedRequest[];
+  /** Adds a hook that holds each request at `received` and `handled`; returns its removal. */
+  onRequest(hook: RequestHook): () => void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -86,6 +110,7 @@ export async function startFineTuningEmulator(
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const hooks = new Set<RequestHook>();
   const bearer = opts.bearerTokens ?? ['test-token'];
   const ctx: ApiContext = {
     store,
@@ -119,7 +144,28 @@ export async function startFineTuningEmulator(
     timers.add(timer);
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  /** Runs the hooks on `record` at `stage`; false when the client went away meanwhile. */
+  const hold = async (
+    stage: HeldRequest['stage'],
+    record: RecordedRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<boolean> => {
+    if (hooks.size === 0) return true;
+    const clientGone = () => res.destroyed || req.socket.destroyed;
+    const held: HeldRequest = {
+      stage,
+      method: record.method,
+      path: record.path,
+      query: record.query,
+      status: record.status,
+      clientGone,
+    };
+    await Promise.allSettled([...hooks].map(async (hook) => hook(held)));
+    return !clientGone();
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     req.resume(); // no route reads a body; drain it so keep-alive works
     const requestId = randomUUID();
     res.setHeader('apim-request-id', requestId);
@@ -136,6 +182,8 @@ export async function startFineTuningEmulator(
       at: clock.now(),
     };
     requests.push(record);
+    // Held before anything happens; a caller that died meanwhile had no effect.
+    if (!(await hold('received', record, req, res))) return;
     const fault = prefix ? faults.next() : null;
     if (fault === 'timeout') return; // accepted, never answered; close() destroys the socket
     let result: ApiResponse;
@@ -165,10 +213,12 @@ export async function startFineTuningEmulator(
       if (fault === '500-after-effect') result = serverError();
     }
     record.status = result.status;
+    // Held after the effect; a caller that died meanwhile never hears the answer.
+    if (!(await hold('handled', record, req, res))) return;
     send(res, result.status, JSON.stringify(result.body), headers);
   };
 
-  const server = createServer(handle);
+  const server = createServer((req, res) => void handle(req, res));
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -199,7 +249,12 @@ export async function startFineTuningEmulator(
     },
     setFaults: (f) => faults.set(f),
     failNext: (n, kind) => faults.failNext(n, kind),
+    onRequest(hook) {
+      hooks.add(hook);
+      return () => void hooks.delete(hook);
+    },
     reset() {
+      hooks.clear();
       store.clear();
       faults.reset();
       requests.length = 0;

@@ -10,7 +10,7 @@ import {
   type GateAction,
   type ModalRef,
 } from '../store/approvals.ts';
-import type { AuditEntry, AuditEvent } from '../store/audit.ts';
+import { type AuditEntry, type AuditEvent, AuditLog } from '../store/audit.ts';
 import type { Keys } from '../store/keys.ts';
 import { RedisUnavailableError } from '../store/redis.ts';
 import { code, escapeInline, truncate } from '../views/mrkdwn.ts';
@@ -23,6 +23,9 @@ import {
   describeApiCall,
 } from './approval-policy.ts';
 import type { RoleCheck } from './roles.ts';
+
+/** A logger for reading the audit trail, which logs nothing when it only reads. */
+const silent = { info: () => undefined };
 
 /**
  * The approval gate. It takes a request for a pause, resume or cancel, decides whether it
@@ -206,11 +209,27 @@ export class ApprovalService {
     for (const request of taken) {
       const approver = request.decidedBy ?? 'system';
       this.#d.logger?.warn(
-        { requestId: request.id, jobId: request.jobId, action: request.action },
-        'recovering an approved request left without an outcome',
+        {
+          requestId: request.id,
+          jobId: request.jobId,
+          action: request.action,
+          state: request.state,
+        },
+        request.state === 'approved'
+          ? 'recovering an approved request left without an outcome'
+          : 'recovering an approved request whose outcome was never told',
       );
       try {
-        done.push({ request, result: await this.#executeApproved(request, approver, true) });
+        const result =
+          request.state === 'approved'
+            ? await this.#executeApproved(request, approver, true)
+            : await this.#report(request, approver, {
+                ok: request.state === 'executed',
+                outcome: request.outcome ?? '',
+                job: null,
+                recovered: true,
+              });
+        done.push({ request, result });
       } catch (err) {
         // Still leased: the next sweep after another grace tries again.
         this.#d.logger?.warn({ err: errorText(err), requestId: request.id }, 'recovery failed');
@@ -558,41 +577,67 @@ export class ApprovalService {
         job = result.job ?? job;
       }
     }
-    const now = this.#d.clock();
     const recorded = ok
-      ? await this.#store.markExecuted(request.id, outcome, now)
-      : await this.#store.markFailed(request.id, outcome, now);
+      ? await this.#store.markExecuted(request.id, outcome, this.#d.clock())
+      : await this.#store.markFailed(request.id, outcome, this.#d.clock());
     if (!recorded && recovered) {
-      // The original execution finished after all while this one ran: it has told everyone.
+      // The original execution recorded its outcome after all while this one ran: it tells
+      // everyone (or, if it dies before that, a later sweep does).
       return {
         kind: ok ? 'executed' : 'failed',
         ephemeral: reply('This request was finished elsewhere meanwhile.'),
       };
     }
+    return this.#report(request, approver, { ok, outcome, job, recovered });
+  }
+
+  /**
+   * Audits an outcome that is recorded, updates the request message and tells the requester;
+   * then the request is finished. A process that dies before the end leaves it to the recovery
+   * sweep, which comes here again (so, rarely, the requester is told twice, never left untold).
+   */
+  async #report(
+    request: ApprovalRequest,
+    approver: string,
+    r: { ok: boolean; outcome: string; job: FineTuningJob | null; recovered: boolean },
+  ): Promise<ClickResult> {
+    const { action, jobId } = request;
+    const { ok, outcome, recovered } = r;
+    let job = r.job;
+    if (!job) job = await this.#d.api.getJob(jobId).catch(() => null);
+    const now = this.#d.clock();
     const note = recovered
       ? ' (finished by ftops after the process that approved it stopped before recording the outcome)'
       : '';
-    await this.#audit({
-      event: ok ? 'executed' : 'failed',
-      who: approver,
-      action,
-      jobId,
-      requestId: request.id,
-      outcome: recovered ? `recovered after the approving process stopped: ${outcome}` : outcome,
-    });
+    // A recovery may follow a process that died part-way through this: what it already did
+    // (the audit entry, the thread reply) is not done twice.
+    if (!(recovered && (await this.#outcomeAudited(request)))) {
+      await this.#audit({
+        event: ok ? 'executed' : 'failed',
+        who: approver,
+        action,
+        jobId,
+        requestId: request.id,
+        outcome: recovered ? `recovered after the approving process stopped: ${outcome}` : outcome,
+      });
+    }
     const fresh = (await this.#store.get(request.id)) ?? {
       ...request,
       state: ok ? ('executed' as const) : ('failed' as const),
       outcome,
     };
     await this.#refresh(fresh, job, now);
-    await this.#tellRequester(
-      fresh,
-      ok
-        ? `<@${request.requester}> your request to ${action} ${code(jobId)} was approved by <@${approver}>. ${escapeInline(outcome)}.${note}`
-        : `<@${request.requester}> your request to ${action} ${code(jobId)} was approved by <@${approver}>, but it failed: ${escapeInline(outcome)}${note}`,
-    );
+    if (!(recovered && fresh.told)) {
+      const told = await this.#tellRequester(
+        fresh,
+        ok
+          ? `<@${request.requester}> your request to ${action} ${code(jobId)} was approved by <@${approver}>. ${escapeInline(outcome)}.${note}`
+          : `<@${request.requester}> your request to ${action} ${code(jobId)} was approved by <@${approver}>, but it failed: ${escapeInline(outcome)}${note}`,
+      );
+      if (told) await this.#store.markTold(request.id);
+    }
     if (ok) await this.#watch(request.channel, jobId);
+    await this.#store.markReported(request.id);
     return {
       kind: ok ? 'executed' : 'failed',
       ephemeral: reply(
@@ -718,19 +763,31 @@ export class ApprovalService {
     }
   }
 
-  async #tellRequester(request: ApprovalRequest, text: string): Promise<void> {
+  /** True when the message was posted. */
+  async #tellRequester(request: ApprovalRequest, text: string): Promise<boolean> {
     try {
       await this.#d.slack.chat.postMessage(
         request.approvalChannel && request.messageTs
           ? { channel: request.approvalChannel, thread_ts: request.messageTs, text }
           : { channel: request.channel, text },
       );
+      return true;
     } catch (err) {
       this.#d.logger?.warn(
         { err: errorText(err), requestId: request.id },
         'could not tell the requester',
       );
+      return false;
     }
+  }
+
+  /** Whether the audit trail already holds this request's outcome (read only when recovering). */
+  async #outcomeAudited(request: ApprovalRequest): Promise<boolean> {
+    const reader = new AuditLog({ redis: this.#d.redis, keys: this.#d.keys, logger: silent });
+    const entries = await reader.latest({ jobId: request.jobId, count: 200 }).catch(() => []);
+    return entries.some(
+      (e) => e.requestId === request.id && (e.event === 'executed' || e.event === 'failed'),
+    );
   }
 
   async #watch(channel: string, jobId: string): Promise<void> {

@@ -44,6 +44,8 @@ export interface ApprovalRequest {
   decidedAt?: number;
   finishedAt?: number;
   outcome?: string;
+  /** True once the requester has been told the outcome. */
+  told?: boolean;
 }
 
 /** What `create` needs; the rest is filled in by the store. */
@@ -110,6 +112,11 @@ const StoredRequestSchema = z.object({
   decidedAt: z.coerce.number().optional(),
   finishedAt: z.coerce.number().optional(),
   outcome: z.string().optional(),
+  /** Set once the requester has been told the outcome, so a recovery does not tell twice. */
+  told: z
+    .string()
+    .optional()
+    .transform((v) => (v === '1' ? true : undefined)),
 });
 
 interface Script {
@@ -164,26 +171,39 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return 'expired'
 `);
 
-// KEYS: request hash, pending index, approved index. ARGV: id, from, to, outcome, now.
+// KEYS: request hash, pending index, unfinished index. ARGV: id, from, to, outcome, now, keep.
+// With keep = '1' (an approved request's outcome) the request stays in the unfinished index,
+// scored `now`, until markReported: the outcome is recorded but nobody has been told yet.
 const TRANSITION = script(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'not_found' end
 if state ~= ARGV[2] then return state end
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'outcome', ARGV[4], 'finishedAt', ARGV[5])
 redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
+if ARGV[6] == '1' then
+  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
+else
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
 return 'ok'
 `);
 
-// KEYS: request hash, approved index. ARGV: id, now, cutoff. Takes over a request that has been
-// approved since `cutoff` or earlier without being executed or failed: its score becomes `now`,
-// a lease, so no other process takes it again until the grace has passed once more (and if
-// this one dies too, the next sweep after that does).
+// KEYS: request hash, unfinished index. ARGV: id, now, cutoff. Takes over a request that has
+// been in the unfinished index since `cutoff` or earlier: approved but never executed or failed,
+// or executed/failed but nobody told. Its score becomes `now`, a lease, so no other process
+// takes it again until the grace has passed once more (and if this one dies too, the next
+// sweep after that does).
 const TAKE_STUCK = script(`
 local f = redis.call('HMGET', KEYS[1], 'state', 'decidedAt')
 if not f[1] then redis.call('ZREM', KEYS[2], ARGV[1]) return 'not_found' end
-if f[1] ~= 'approved' then redis.call('ZREM', KEYS[2], ARGV[1]) return 'not_approved' end
-local since = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]) or f[2] or 0)
+if f[1] ~= 'approved' and f[1] ~= 'executed' and f[1] ~= 'failed' then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  return 'not_approved'
+end
+local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
+-- An outcome outside the index has been reported: there is nothing left to finish.
+if not score and f[1] ~= 'approved' then return 'not_unfinished' end
+local since = tonumber(score or f[2] or 0)
 if since > tonumber(ARGV[3]) then return 'not_due' end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
 redis.call('HINCRBY', KEYS[1], 'recoveries', 1)
@@ -357,14 +377,31 @@ export class ApprovalStore {
     }
   }
 
-  /** Marks an approved request as executed; false when it was not in `approved`. */
+  /**
+   * Marks an approved request as executed; false when it was not in `approved`. It stays
+   * unfinished (recoverable) until `markReported`.
+   */
   markExecuted(id: string, outcome: string, now: number): Promise<boolean> {
-    return this.#transition(id, 'approved', 'executed', outcome, now);
+    return this.#transition(id, 'approved', 'executed', outcome, now, true);
   }
 
-  /** Marks an approved request as failed; false when it was not in `approved`. */
+  /** Marks an approved request as failed; false when it was not in `approved`. As markExecuted. */
   markFailed(id: string, outcome: string, now: number): Promise<boolean> {
-    return this.#transition(id, 'approved', 'failed', outcome, now);
+    return this.#transition(id, 'approved', 'failed', outcome, now, true);
+  }
+
+  /** The requester has been told the outcome. */
+  async markTold(id: string): Promise<void> {
+    if (!isValidApprovalId(id)) return;
+    await guardRedis(() =>
+      run(this.#redis, SET_IF_EXISTS, [this.#keys.approval(id)], ['told', '1']),
+    );
+  }
+
+  /** The outcome of an executed or failed request has been audited and told: it is finished. */
+  async markReported(id: string): Promise<void> {
+    if (!isValidApprovalId(id)) return;
+    await guardRedis(() => this.#redis.zrem(this.#keys.approvalsApproved(), id));
   }
 
   /** Gives up a pending request that could not be posted (pending → failed). */
@@ -404,8 +441,8 @@ export class ApprovalStore {
   }
 
   /**
-   * Takes over one request left in `approved` since `now - graceMs` or earlier (its executor
-   * died before recording the outcome); true when this call took it. Atomic: of several
+   * Takes over one request left unfinished since `now - graceMs` or earlier (its executor died
+   * before recording the outcome, or before telling it); true when this call took it. Atomic: of several
    * processes asking at once exactly one gets true, and nobody else does until another grace
    * has passed.
    */
@@ -493,6 +530,7 @@ export class ApprovalStore {
     to: ApprovalState,
     outcome: string,
     now: number,
+    keepUnfinished = false,
   ): Promise<boolean> {
     if (!isValidApprovalId(id)) return false;
     const res = await guardRedis(() =>
@@ -500,7 +538,7 @@ export class ApprovalStore {
         this.#redis,
         TRANSITION,
         [this.#keys.approval(id), this.#keys.approvalsPending(), this.#keys.approvalsApproved()],
-        [id, from, to, outcome, now],
+        [id, from, to, outcome, now, keepUnfinished ? '1' : '0'],
       ),
     );
     return res === 'ok';

@@ -14,7 +14,10 @@ export function createKeys(namespace: string = DEFAULT_NAMESPACE) {
     approval: (id: string) => `${prefix}:approval:${id}`,
     approvalVotes: (id: string) => `${prefix}:approval:${id}:votes`,
     approvalsPending: () => `${prefix}:approvals:pending`,
-    /** Approved requests not yet executed or failed, scored by when work on them last began. */
+    /**
+     * Approved requests not finished yet (not executed or failed, or not yet told), scored by
+     * when work on them last began; the recovery sweep reads it.
+     */
     approvalsApproved: () => `${prefix}:approvals:approved`,
     audit: () => `${prefix}:audit`,
     replay: (signature: string) => `${prefix}:replay:${signature}`,

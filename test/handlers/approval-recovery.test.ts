@@ -251,6 +251,72 @@ describe('ApprovalService.recoverStuck', () => {
     expect(threadReplies(APPROVALS, ts)[0]?.text).toContain('is already pausing');
   });
 
+  it('an outcome recorded by a process that died before telling anyone is told later, without another call', async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    const { id, ts } = await leaveApproved(w, job.id);
+    // The dead process sent the pause and recorded the outcome, then died before the audit entry
+    // and the thread reply.
+    await api.pauseJob(job.id);
+    expect(
+      await w.store.markExecuted(id, `Pause sent; ${job.id} is now pausing`, w.clock.now),
+    ).toBe(true);
+    expect(await w.make().recoverStuck()).toEqual([]); // within the grace: left alone
+
+    w.clock.now += GRACE;
+    const done = await w.make().recoverStuck();
+    expect(done.map((d) => [d.request.id, d.result.kind])).toEqual([[id, 'executed']]);
+    expect(pauses(job.id)).toHaveLength(1);
+    const [entry] = await w.audit.latest({ jobId: job.id, count: 1 });
+    expect(entry).toMatchObject({ event: 'executed', who: 'UAPP', requestId: id });
+    expect(entry?.outcome).toMatch(/^recovered after the approving process stopped: Pause sent/);
+    const replies = threadReplies(APPROVALS, ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.text).toMatch(/^<@UREQ> your request to pause .* was approved by <@UAPP>/);
+    expect(hasButtons(topLevel(APPROVALS)[0]?.blocks)).toBe(false);
+
+    // Told once: later sweeps leave it alone.
+    w.clock.now += 10 * GRACE;
+    expect(await w.make().recoverStuck()).toEqual([]);
+    expect(threadReplies(APPROVALS, ts)).toHaveLength(1);
+  });
+
+  it('what a dead process already audited and told is not audited or told again', async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    const { id, ts } = await leaveApproved(w, job.id);
+    await api.pauseJob(job.id);
+    // The dead process got as far as the audit entry and the thread reply (its told mark),
+    // then died before marking the request finished.
+    expect(
+      await w.store.markExecuted(id, `Pause sent; ${job.id} is now pausing`, w.clock.now),
+    ).toBe(true);
+    await w.audit.append({
+      event: 'executed',
+      who: 'UAPP',
+      action: 'pause',
+      jobId: job.id,
+      requestId: id,
+      outcome: 'Pause sent',
+      at: w.clock.now,
+    });
+    await w.store.markTold(id);
+
+    w.clock.now += GRACE;
+    const done = await w.make().recoverStuck();
+    expect(done.map((d) => [d.request.id, d.result.kind])).toEqual([[id, 'executed']]);
+    const outcomes = (await w.audit.latest({ jobId: job.id, count: 50 })).filter(
+      (e) => e.requestId === id && e.event === 'executed',
+    );
+    expect(outcomes).toHaveLength(1);
+    expect(threadReplies(APPROVALS, ts)).toHaveLength(0);
+    expect(pauses(job.id)).toHaveLength(1);
+    // Finished now: the request message shows the outcome and later sweeps leave it alone.
+    expect(hasButtons(topLevel(APPROVALS)[0]?.blocks)).toBe(false);
+    w.clock.now += 10 * GRACE;
+    expect(await w.make().recoverStuck()).toEqual([]);
+  });
+
   it('two processes recovering at once: exactly one takes the request', async () => {
     const w = setup();
     const job = ftEmu.addJob();

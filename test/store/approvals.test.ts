@@ -339,35 +339,47 @@ describe('ApprovalStore: taking over requests stuck in approved', () => {
   const approve = (id: string, now: number) =>
     store.decide({ id, clicker: 'UA', vote: 'approve', now, approvalsRequired: 1 });
 
-  it('approved requests are indexed until their outcome is recorded', async () => {
+  it('approved requests are indexed until their outcome is recorded and reported', async () => {
     setup();
     const r = await store.create(base, T0);
     expect(await redis.zscore(keys.approvalsApproved(), r.id)).toBeNull();
     await approve(r.id, T0 + 1000);
     expect(await redis.zscore(keys.approvalsApproved(), r.id)).toBe(String(T0 + 1000));
     expect(await store.markExecuted(r.id, 'ftjob-abc is pausing', T0 + 2000)).toBe(true);
+    // Recorded, nobody told yet: still unfinished, its grace counted from the outcome.
+    expect(await redis.zscore(keys.approvalsApproved(), r.id)).toBe(String(T0 + 2000));
+    await store.markReported(r.id);
     expect(await redis.zscore(keys.approvalsApproved(), r.id)).toBeNull();
   });
 
-  it('only after the grace, only from approved, and then leased for another grace', async () => {
+  it('only after the grace, only unfinished ones, and then leased for another grace', async () => {
     setup();
     const stuck = await store.create(base, T0);
     const pending = await store.create(base, T0);
     const done = await store.create(base, T0);
+    const untold = await store.create(base, T0);
     await approve(stuck.id, T0);
     await approve(done.id, T0);
+    await approve(untold.id, T0);
     await store.markFailed(done.id, 'API said no', T0 + 5);
+    await store.markReported(done.id);
+    await store.markExecuted(untold.id, 'ftjob-abc is pausing', T0 + 10);
 
     expect(await store.takeStuckDue(T0 + GRACE - 1, GRACE)).toEqual([]);
     expect(await store.takeStuck(pending.id, T0 + GRACE, GRACE)).toBe(false);
     expect(await store.takeStuck(done.id, T0 + GRACE, GRACE)).toBe(false);
     const taken = await store.takeStuckDue(T0 + GRACE, GRACE);
     expect(taken.map((r) => [r.id, r.state, r.decidedBy])).toEqual([[stuck.id, 'approved', 'UA']]);
+    // Executed but never reported: taken once its own grace (from the outcome) has passed.
+    const untoldTaken = await store.takeStuckDue(T0 + GRACE + 10, GRACE);
+    expect(untoldTaken.map((r) => [r.id, r.state])).toEqual([[untold.id, 'executed']]);
+    await store.markReported(untold.id);
     // Leased: not taken again until another grace has passed.
     expect(await store.takeStuckDue(T0 + 2 * GRACE - 1, GRACE)).toEqual([]);
     expect((await store.takeStuckDue(T0 + 2 * GRACE, GRACE)).map((r) => r.id)).toEqual([stuck.id]);
     expect(await redis.hget(keys.approval(stuck.id), 'recoveries')).toBe('2');
     expect(await store.markExecuted(stuck.id, 'ftjob-abc is pausing', T0 + 2 * GRACE)).toBe(true);
+    await store.markReported(stuck.id);
     expect(await store.takeStuckDue(T0 + 10 * GRACE, GRACE)).toEqual([]);
   });
 
