@@ -137,7 +137,7 @@ export const runApprovalCrashes: Campaign = async (opts) => {
     await new Promise((r) => setTimeout(r, GRACE_MS + SWEEP_MS));
     result = {
       name: 'approval-crashes',
-      title: '9. Approval crashes',
+      title: '2b. Approval crashes',
       rows: await judge(
         world,
         store,
