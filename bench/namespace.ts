@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createKeys, type Keys } from '../src/store/keys.ts';
+import { deleteNamespace } from '../src/store/redis.ts';
 
 /** The Redis the benches use, like the tests: REDIS_URL or the local default. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -23,18 +24,7 @@ export function openNamespace(): BenchNamespace {
     keys,
     redis,
     async cleanup() {
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(
-          cursor,
-          'MATCH',
-          `${keys.bullPrefix}*`,
-          'COUNT',
-          1000,
-        );
-        cursor = next;
-        if (found.length > 0) await redis.del(...found);
-      } while (cursor !== '0');
+      await deleteNamespace(redis, keys.bullPrefix);
       await redis.quit();
     },
   };

@@ -6,6 +6,7 @@ import {
   slashCommandBody,
   viewSubmissionPayload,
 } from '../../src/emulators/slack-signing.ts';
+import { VERBS } from '../../src/handlers/verbs.ts';
 import {
   APPROVE_REQUEST,
   CANCEL_JOB,
@@ -69,22 +70,6 @@ const KNOWN_USERS = new Set([REQUESTER, APPROVER, OUTSIDER, 'U0FTBOT', ...FORGED
 /** The approver group (FT_APPROVER_IDS), which approval requests mention on purpose. */
 const KNOWN_GROUPS = new Set(['S0APPROVERS']);
 
-const VERBS = [
-  'help',
-  'list',
-  'status',
-  'events',
-  'checkpoints',
-  'pause',
-  'resume',
-  'cancel',
-  'watch',
-  'unwatch',
-  'watching',
-  'approvals',
-  'audit',
-  'whoami',
-];
 const KNOWN_ACTIONS = [
   PAUSE_JOB,
   RESUME_JOB,

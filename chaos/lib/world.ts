@@ -7,6 +7,7 @@ import {
 import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack.ts';
 import { signRequest } from '../../src/emulators/slack-signing.ts';
 import { createKeys } from '../../src/store/keys.ts';
+import { deleteNamespace } from '../../src/store/redis.ts';
 import { type BotProcess, spawnBot } from './bot-process.ts';
 import type { Evidence } from './evidence.ts';
 
@@ -162,18 +163,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       for (const v of slack.views.values()) evidence.addSlackBody(v);
       try {
         await evidence.dumpRedis(redis, `${keys.bullPrefix}*`);
-        let cursor = '0';
-        do {
-          const [next, found] = await redis.scan(
-            cursor,
-            'MATCH',
-            `${keys.bullPrefix}*`,
-            'COUNT',
-            1000,
-          );
-          cursor = next;
-          if (found.length > 0) await redis.del(...found);
-        } while (cursor !== '0');
+        await deleteNamespace(redis, keys.bullPrefix);
       } finally {
         redis.disconnect();
       }

@@ -113,3 +113,18 @@ export async function guardRedis<T>(op: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/**
+ * Deletes every key of a namespace (`keys.bullPrefix*`), in SCAN pages so a large one never
+ * blocks Redis; for tests, the sandbox's private data, benchmarks and the chaos battery.
+ */
+export async function deleteNamespace(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length > 0) deleted += await redis.del(...found);
+  } while (cursor !== '0');
+  return deleted;
+}
