@@ -45,12 +45,26 @@ export function createLogger(opts: LoggerOptions): Logger {
     {
       level: opts.level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { err: errorForLog },
       hooks: {
         streamWrite: (line: string) => scrubSecrets(line, secrets),
       },
     },
     opts.destination ?? (process.stdout.isTTY ? prettyDestination() : undefined),
   );
+}
+
+/**
+ * How an error logged as `{ err }` appears: an error's own `toJSON` when it has one (the API
+ * client's errors show only their safe fields), else its name and message. Never a stack
+ * trace: the line's correlation or sweep ID is how an operator finds the context.
+ */
+export function errorForLog(err: unknown): unknown {
+  if (err instanceof Error) {
+    const own = (err as Error & { toJSON?: () => unknown }).toJSON;
+    return typeof own === 'function' ? own.call(err) : { name: err.name, message: err.message };
+  }
+  return err !== null && typeof err === 'object' ? err : { message: String(err) };
 }
 
 /** Human-readable lines when a person watches the terminal; JSON lines everywhere else. */

@@ -11,22 +11,17 @@ import type { MessageView } from '../views/types.ts';
  */
 export function replyForError(err: unknown, correlationId: string, logger: Logger): MessageView {
   if (err instanceof FineTuningError) {
-    logger.warn({ correlationId, err: err.toJSON() }, 'fine-tuning API call failed');
+    logger.warn({ correlationId, err }, 'fine-tuning API call failed');
     return errorView(err.message, correlationId);
   }
   if (err instanceof RedisUnavailableError || isRedisUnavailable(err)) {
     logger.error({ correlationId }, 'Redis is not answering');
     return errorView(new RedisUnavailableError().message, correlationId);
   }
-  logger.error({ correlationId, err: describeUnknown(err) }, 'unexpected error in a Slack handler');
+  // The logger shows an error's name and message, never its stack (src/bot/logger.ts).
+  logger.error({ correlationId, err }, 'unexpected error in a Slack handler');
   return errorView(
     'Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, give the operator this ID.',
     correlationId,
   );
-}
-
-function describeUnknown(err: unknown): Record<string, unknown> {
-  // Name and message only: a stack trace never goes to the log (the correlation ID finds the line).
-  if (err instanceof Error) return { name: err.name, message: err.message };
-  return { value: String(err) };
 }

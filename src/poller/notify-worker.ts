@@ -98,9 +98,8 @@ export class NotifyWorker {
       ...(deps.stall?.lockDurationMs ? { lockDuration: deps.stall.lockDurationMs } : {}),
       ...(deps.stall?.stalledIntervalMs ? { stalledInterval: deps.stall.stalledIntervalMs } : {}),
     });
-    // Connection trouble is reported here (the message only, never a stack trace); BullMQ
-    // reconnects by itself.
-    this.worker.on('error', (err) => this.log?.error({ err: err.message }, 'notify worker error'));
+    // Connection trouble is reported here; BullMQ reconnects by itself.
+    this.worker.on('error', (err) => this.log?.error({ err }, 'notify worker error'));
   }
 
   /** Handles one notification; exported through the worker, public for direct tests. */

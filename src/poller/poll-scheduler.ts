@@ -77,12 +77,9 @@ export class PollWorker {
       prefix: opts.keys.bullPrefix,
       concurrency: 1,
     });
-    // The message only: a log line never carries a stack trace.
-    this.worker.on('error', (err) =>
-      opts.logger?.error({ err: err.message }, 'sweep worker error'),
-    );
+    this.worker.on('error', (err) => opts.logger?.error({ err }, 'sweep worker error'));
     this.worker.on('failed', (_job, err) =>
-      opts.logger?.warn({ err: err.message }, 'sweep failed; the next one retries'),
+      opts.logger?.warn({ err }, 'sweep failed; the next one retries'),
     );
   }
 

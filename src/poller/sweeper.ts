@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { FineTuningError } from '../api/errors.ts';
 import type { FineTuningJob } from '../api/schemas.ts';
 import { isTerminal } from '../api/schemas.ts';
 import type { FineTuningClient } from '../api/types.ts';
@@ -99,7 +98,7 @@ export class Sweeper {
         // The client has retried already; the job stays pending and is read next sweep.
         report.unread.push(jobId);
         this.deps.logger?.warn(
-          { err: loggable(err), jobId },
+          { err, jobId },
           'could not read a watched job; next sweep tries again',
         );
       }
@@ -129,10 +128,7 @@ export class Sweeper {
         // rather than turn one struggling endpoint into many single reads.
         report.unread.push(...pending.keys());
         pending.clear();
-        this.deps.logger?.warn(
-          { err: loggable(err) },
-          'listing jobs failed; next sweep tries again',
-        );
+        this.deps.logger?.warn({ err }, 'listing jobs failed; next sweep tries again');
         return;
       }
       report.pages++;
@@ -211,13 +207,6 @@ export class Sweeper {
     }
     return n;
   }
-}
-
-/** An error as a log line may show it: its safe fields, never a stack trace. */
-function loggable(err: unknown): Record<string, unknown> {
-  if (err instanceof FineTuningError) return err.toJSON();
-  if (err instanceof Error) return { name: err.name, message: err.message };
-  return { message: String(err) };
 }
 
 function stateOf(job: FineTuningJob, now: number): JobState {
