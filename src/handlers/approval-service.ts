@@ -604,7 +604,8 @@ export class ApprovalService {
     const { action, jobId } = request;
     const { ok, outcome, recovered } = r;
     let job = r.job;
-    if (!job) job = await this.#d.api.getJob(jobId).catch(() => null);
+    // A recovery that only reports has not read the job yet; an execution has (or could not).
+    if (!job && recovered) job = await this.#d.api.getJob(jobId).catch(() => null);
     const now = this.#d.clock();
     const note = recovered
       ? ' (finished by ftops after the process that approved it stopped before recording the outcome)'
