@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
+import { alreadyDone } from './actions.ts';
 import { createAuthProvider } from './auth.ts';
 import {
   APIConnectionError,
@@ -36,16 +37,6 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 const JobListSchema = listSchema(FineTuningJobSchema);
 const EventListSchema = listSchema(FineTuningJobEventSchema);
 const CheckpointListSchema = listSchema(FineTuningJobCheckpointSchema);
-
-/**
- * A job already in one of these states means an earlier attempt of the same call went
- * through (its answer was lost), so a retry's 400/409 is not a failure.
- */
-const ALREADY_DONE: Record<'pause' | 'resume' | 'cancel', ReadonlySet<string>> = {
-  pause: new Set(['pausing', 'paused']),
-  resume: new Set(['resuming', 'running', 'queued']),
-  cancel: new Set(['cancelled']),
-};
 
 interface CallSpec<S extends z.ZodType> {
   method: 'GET' | 'POST';
@@ -295,7 +286,7 @@ export function createFineTuningClient(options: ClientOptions): FineTuningClient
       const mayHaveWorked = shouldRetry(err) && !opts.signal?.aborted;
       if (!refusedOnRetry && !mayHaveWorked) throw err;
       const job = await getJob(id, opts).catch(() => undefined);
-      if (job && ALREADY_DONE[action].has(job.status)) return job;
+      if (job && alreadyDone(action, job.status)) return job;
       throw err;
     }
   };

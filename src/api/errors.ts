@@ -1,3 +1,4 @@
+import { isJobAction, pastTense } from './actions.ts';
 import { ErrorBodySchema } from './schemas.ts';
 
 /**
@@ -115,12 +116,6 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   }
   return out;
 }
-
-const PAST_TENSE: Record<string, string> = {
-  pause: 'paused',
-  resume: 'resumed',
-  cancel: 'cancelled',
-};
 
 /** "list fine-tuning jobs", "read ftjob-abc", ...: what the user asked for, in words. */
 export function describeAction(ctx: ErrorContext): string {
@@ -244,7 +239,7 @@ export class APIError extends FineTuningError {
     const mutating =
       context.jobId &&
       (context.action === 'pause' || context.action === 'resume' || context.action === 'cancel');
-    const past = PAST_TENSE[context.action ?? ''] ?? '';
+    const past = context.action && isJobAction(context.action) ? pastTense(context.action) : '';
 
     switch (true) {
       case status === 400:

@@ -1,4 +1,4 @@
-import { isTerminal } from '../api/schemas.ts';
+import { actionApplies, pastTense } from '../api/actions.ts';
 import type { ApprovalState, GateAction } from '../store/approvals.ts';
 
 /**
@@ -50,17 +50,6 @@ export function canClick(input: {
   return { ok: true };
 }
 
-const PAST: Record<GateAction, string> = {
-  pause: 'paused',
-  resume: 'resumed',
-  cancel: 'cancelled',
-};
-
-/** The past participle of an action, for messages ("paused"). */
-export function pastTense(action: GateAction): string {
-  return PAST[action];
-}
-
 /**
  * Whether `action` applies to a job in `status`: pause only a running job, resume only a
  * paused one, cancel any job that has not finished.
@@ -70,27 +59,13 @@ export function canActOn(
   status: string,
   jobId = 'the job',
 ): { ok: true } | { ok: false; reason: string } {
-  const allowed =
-    action === 'pause'
-      ? status === 'running'
-      : action === 'resume'
-        ? status === 'paused'
-        : !isTerminal(status);
-  if (allowed) return { ok: true };
-  return { ok: false, reason: `${jobId} is ${status}, so it cannot be ${PAST[action]}` };
-}
-
-/**
- * Whether a job in `status` already shows the action's effect (someone paused it by hand, or
- * it is on its way), so there is nothing left to send.
- */
-export function alreadyDone(action: GateAction, status: string): boolean {
-  if (action === 'pause') return status === 'paused' || status === 'pausing';
-  if (action === 'resume') return status === 'running' || status === 'resuming';
-  return status === 'cancelled';
+  if (actionApplies(action, status)) return { ok: true };
+  return { ok: false, reason: `${jobId} is ${status}, so it cannot be ${pastTense(action)}` };
 }
 
 /** The exact API call an action makes, for dry runs and the audit trail. */
 export function describeApiCall(action: GateAction, jobId: string): string {
   return `POST /fine_tuning/jobs/${jobId}/${action}`;
 }
+
+export { alreadyDone } from '../api/actions.ts';
