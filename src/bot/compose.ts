@@ -16,6 +16,7 @@ import { createKeys } from '../store/keys.ts';
 import { createRedis } from '../store/redis.ts';
 import { claimSignature } from '../store/replay.ts';
 import { createSubscriptions } from '../store/subscriptions.ts';
+import { errorText } from '../util/error-text.ts';
 import { announcementCard, announcementReply } from '../views/announcement.ts';
 import { toSlackLogger } from './bolt-logger.ts';
 import type { Config } from './config.ts';
@@ -247,19 +248,11 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
     const timer = setInterval(() => {
       approvals
         .expireDue()
-        .catch((err: unknown) =>
-          logger.warn(
-            { err: err instanceof Error ? err.message : String(err) },
-            'expiry sweep failed',
-          ),
-        );
+        .catch((err: unknown) => logger.warn({ err: errorText(err) }, 'expiry sweep failed'));
       approvals
         .recoverStuck()
         .catch((err: unknown) =>
-          logger.warn(
-            { err: err instanceof Error ? err.message : String(err) },
-            'approval recovery sweep failed',
-          ),
+          logger.warn({ err: errorText(err) }, 'approval recovery sweep failed'),
         );
     }, opts.approvalSweepMs ?? EXPIRY_SWEEP_MS);
     timer.unref();
@@ -320,10 +313,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
         try {
           await stop();
         } catch (err) {
-          logger.warn(
-            { err: err instanceof Error ? err.message : String(err) },
-            'error while stopping',
-          );
+          logger.warn({ err: errorText(err) }, 'error while stopping');
         }
       }
     },

@@ -1,5 +1,6 @@
 import { App, type AppOptions, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { errorText } from '../util/error-text.ts';
 
 /**
  * Bolt's App with one guarantee added: every request that passed verification is answered as
@@ -53,5 +54,5 @@ function describe(err: unknown): string {
 function messages(err: unknown): string[] {
   const originals = (err as { originals?: unknown[] } | null)?.originals;
   if (Array.isArray(originals) && originals.length > 0) return originals.flatMap(messages);
-  return [err instanceof Error ? err.message : String(err)];
+  return [errorText(err)];
 }

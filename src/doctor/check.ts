@@ -41,9 +41,3 @@ export const skip = (name: string, because: string): CheckResult => ({
   skipped: true,
   detail: `not checked (${because})`,
 });
-
-/** The message of anything thrown, on one line. */
-export function messageOf(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0]?.trim() || 'unknown error';
-}

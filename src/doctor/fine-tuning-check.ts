@@ -10,7 +10,8 @@ import {
   RateLimitError,
 } from '../api/index.ts';
 import type { Config } from '../bot/config.ts';
-import { type CheckResult, fail, messageOf, pass, warn } from './check.ts';
+import { errorText } from '../util/error-text.ts';
+import { type CheckResult, fail, pass, warn } from './check.ts';
 
 type FineTuning = Config['fineTuning'];
 
@@ -78,6 +79,6 @@ export async function checkFineTuningApi(
         'Nothing to change unless this persists; a slower FT_POLL_INTERVAL_SECONDS lowers ftops’ share.',
       );
     }
-    return fail(name, `${where} failed: ${messageOf(err)}`, fineTuningFix(err, ft));
+    return fail(name, `${where} failed: ${errorText(err)}`, fineTuningFix(err, ft));
   }
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { type CheckResult, fail, messageOf, pass, warn } from './check.ts';
+import { errorText } from '../util/error-text.ts';
+import { type CheckResult, fail, pass, warn } from './check.ts';
 
 /** A Redis URL without its credentials, fit to print. */
 export function redisLocation(url: string): string {
@@ -23,7 +24,7 @@ export async function checkRedisPing(
     return pass('Redis', `${where} answers PING (${answer})`);
   } catch (err) {
     const cause = lastError() ?? err;
-    const text = messageOf(cause);
+    const text = errorText(cause);
     const auth = /NOAUTH|WRONGPASS|invalid password|invalid username/i.test(text);
     return fail(
       'Redis',
@@ -59,7 +60,7 @@ export async function checkRedisEvictionPolicy(redis: Redis): Promise<CheckResul
   } catch (err) {
     return warn(
       'Redis eviction policy',
-      `could not be verified: CONFIG GET was refused (${messageOf(err)})`,
+      `could not be verified: CONFIG GET was refused (${errorText(err)})`,
       'CONFIG is disabled on many managed Redis services: check in your provider’s settings that maxmemory-policy is noeviction.',
     );
   }

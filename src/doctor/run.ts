@@ -5,7 +5,8 @@ import type { RetryPolicy } from '../api/types.ts';
 import { type Config, ConfigError, loadConfig, SECRET_VARIABLES } from '../bot/config.ts';
 import { scrubSecrets } from '../bot/logger.ts';
 import { createRedis } from '../store/redis.ts';
-import { type CheckResult, fail, messageOf, pass, skip } from './check.ts';
+import { errorText } from '../util/error-text.ts';
+import { type CheckResult, fail, pass, skip } from './check.ts';
 import { checkFineTuningApi } from './fine-tuning-check.ts';
 import { checkRedisEvictionPolicy, checkRedisPing } from './redis-checks.ts';
 import { MANIFEST_URL, requiredBotScopes } from './scopes.ts';
@@ -138,7 +139,7 @@ async function slackChecks(
       results.push(
         fail(
           'Slack bot scopes',
-          `could not read manifest.yml: ${messageOf(err)}`,
+          `could not read manifest.yml: ${errorText(err)}`,
           'Keep manifest.yml next to package.json (the image copies it).',
         ),
       );

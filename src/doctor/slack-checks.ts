@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import { type CheckResult, fail, messageOf, pass, warn } from './check.ts';
+import { errorText } from '../util/error-text.ts';
+import { type CheckResult, fail, pass, warn } from './check.ts';
 import { missingScopes } from './scopes.ts';
 
 /** Slack's error code for a failed Web API call (`invalid_auth`, ...), or a short description. */
@@ -9,10 +10,10 @@ export function slackErrorOf(err: unknown): { code: string; network: boolean } {
     return { code: e.data.error, network: false };
   }
   if (e?.code === 'slack_webapi_request_error') {
-    return { code: messageOf(e.original ?? err), network: true };
+    return { code: errorText(e.original ?? err), network: true };
   }
   if (e?.code === 'slack_webapi_rate_limited_error') return { code: 'ratelimited', network: false };
-  return { code: messageOf(err), network: false };
+  return { code: errorText(err), network: false };
 }
 
 const TOKEN_REFUSED = new Set([

@@ -13,6 +13,7 @@ import {
 import { type AuditEntry, type AuditEvent, AuditLog } from '../store/audit.ts';
 import type { Keys } from '../store/keys.ts';
 import { RedisUnavailableError } from '../store/redis.ts';
+import { errorText } from '../util/error-text.ts';
 import { code, escapeInline, truncate } from '../views/mrkdwn.ts';
 import {
   alreadyDone,
@@ -821,10 +822,6 @@ function reply(text: string): SlackReply {
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** A Slack date token: every reader sees it in their own time zone. */

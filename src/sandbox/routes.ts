@@ -4,6 +4,7 @@ import type { FineTuningEmulator } from '../emulators/fine-tuning.ts';
 import type { SlackEmulator, SlackMessage } from '../emulators/slack.ts';
 import { COMMAND_USAGE } from '../handlers/parse-command.ts';
 import { VERBS } from '../handlers/verbs.ts';
+import { errorText } from '../util/error-text.ts';
 import { type BotAck, BridgeError, type SlackBridge } from './bridge.ts';
 import type { Directory } from './directory.ts';
 import type { LiveFeed } from './live.ts';
@@ -146,7 +147,7 @@ export function sandboxRoutes(deps: RouteDeps) {
       } else if (err instanceof BridgeError) {
         json(res, 400, { ok: false, error: err.message });
       } else {
-        json(res, 500, { ok: false, error: err instanceof Error ? err.message : String(err) });
+        json(res, 500, { ok: false, error: errorText(err) });
       }
     });
     return true;

@@ -1,4 +1,5 @@
 import type { App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { errorText } from '../../util/error-text.ts';
 import { APPROVE_REQUEST, DENY_REQUEST } from '../../views/action-ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { replyForError } from '../reply.ts';
@@ -40,11 +41,6 @@ function decide(deps: HandlerDeps, vote: 'approve' | 'deny') {
       replace_original: false,
       text,
       ...(blocks ? { blocks: blocks as never } : {}),
-    }).catch((err: unknown) =>
-      log.warn(
-        { err: err instanceof Error ? err.message : String(err) },
-        'could not answer a click',
-      ),
-    );
+    }).catch((err: unknown) => log.warn({ err: errorText(err) }, 'could not answer a click'));
   };
 }

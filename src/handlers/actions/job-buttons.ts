@@ -1,5 +1,6 @@
 import type { App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { isValidJobId } from '../../api/job-id.ts';
+import { errorText } from '../../util/error-text.ts';
 import {
   CANCEL_JOB,
   PAUSE_JOB,
@@ -92,10 +93,7 @@ function withJob(
         blocks: out.view.blocks,
       });
     } catch (err) {
-      log.warn(
-        { err: err instanceof Error ? err.message : String(err) },
-        'could not answer a click',
-      );
+      log.warn({ err: errorText(err) }, 'could not answer a click');
     }
   };
 }

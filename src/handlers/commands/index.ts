@@ -1,4 +1,5 @@
 import type { App, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { errorText } from '../../util/error-text.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { replyForError } from '../reply.ts';
 import { runCommand } from './run-command.ts';
@@ -42,10 +43,7 @@ export function handleFtCommand(deps: HandlerDeps) {
     try {
       await respond({ response_type: 'ephemeral', text: view.text, blocks: view.blocks });
     } catch (err) {
-      log.warn(
-        { err: err instanceof Error ? err.message : String(err) },
-        'could not answer through response_url',
-      );
+      log.warn({ err: errorText(err) }, 'could not answer through response_url');
     }
   };
 }

@@ -1,5 +1,6 @@
 import type { FineTuningJob } from '../../api/schemas.ts';
 import { WATCH_ALL } from '../../store/subscriptions.ts';
+import { errorText } from '../../util/error-text.ts';
 import { jobCard } from '../../views/job-card.ts';
 import { code } from '../../views/mrkdwn.ts';
 import type { MessageView } from '../../views/types.ts';
@@ -45,7 +46,7 @@ async function recordBaseline(deps: HandlerDeps, job: FineTuningJob): Promise<vo
     });
   } catch (err) {
     deps.logger.warn(
-      { err: err instanceof Error ? err.message : String(err), jobId: job.id },
+      { err: errorText(err), jobId: job.id },
       'could not record the baseline status of a watched job',
     );
   }

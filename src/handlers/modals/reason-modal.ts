@@ -1,4 +1,5 @@
 import type { App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { errorText } from '../../util/error-text.ts';
 import { REASON_BLOCK, REASON_INPUT, REASON_MODAL } from '../../views/action-ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { replyForError } from '../reply.ts';
@@ -21,10 +22,7 @@ export function registerReasonModal(app: App, deps: HandlerDeps): void {
     const ref = await deps.approvals
       .resolveModalRef(view.private_metadata ?? '', user)
       .catch((err: unknown) => {
-        log.warn(
-          { err: err instanceof Error ? err.message : String(err) },
-          'modal reference lookup failed',
-        );
+        log.warn({ err: errorText(err) }, 'modal reference lookup failed');
         return null;
       });
     if (!ref) {
@@ -56,11 +54,6 @@ export function registerReasonModal(app: App, deps: HandlerDeps): void {
         text,
         ...(blocks ? { blocks: blocks as never } : {}),
       })
-      .catch((err: unknown) =>
-        log.warn(
-          { err: err instanceof Error ? err.message : String(err) },
-          'could not tell the requester',
-        ),
-      );
+      .catch((err: unknown) => log.warn({ err: errorText(err) }, 'could not tell the requester'));
   });
 }
