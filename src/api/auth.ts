@@ -1,4 +1,5 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
+import { errorText } from '../util/error-text.ts';
 import { CredentialUnavailableError } from './errors.ts';
 import type { ClientAuth } from './types.ts';
 
@@ -54,7 +55,7 @@ export function createTokenCache(
         try {
           token = await credential.getToken(scope);
         } catch (err) {
-          const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+          const detail = errorText(err);
           throw new CredentialUnavailableError(detail || 'the credential failed', err);
         }
         if (!token?.token) throw new CredentialUnavailableError('the credential returned no token');

@@ -1,3 +1,4 @@
+import { errorText } from '../util/error-text.ts';
 import { startFineTuningEmulator } from './fine-tuning.ts';
 
 /**
@@ -65,6 +66,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(errorText(err));
   process.exit(1);
 });

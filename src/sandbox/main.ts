@@ -1,4 +1,5 @@
 import { LOG_LEVELS, type LogLevel } from '../bot/config.ts';
+import { errorText } from '../util/error-text.ts';
 import { NoRedisError, PortTakenError, startSandbox } from './index.ts';
 
 /**
@@ -73,6 +74,6 @@ main().catch((err: unknown) => {
     console.error(`\nftops sandbox: ${err.message}`);
     process.exit(2);
   }
-  console.error('ftops sandbox could not start:', err instanceof Error ? err.message : err);
+  console.error('ftops sandbox could not start:', errorText(err));
   process.exit(1);
 });
