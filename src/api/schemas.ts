@@ -117,4 +117,3 @@ export const ErrorBodySchema = z.looseObject({
     inner_error: z.unknown().optional(),
   }),
 });
-export type ErrorBody = z.infer<typeof ErrorBodySchema>;

@@ -19,7 +19,7 @@ import { createSubscriptions } from '../store/subscriptions.ts';
 import { errorText } from '../util/error-text.ts';
 import { announcementCard, announcementReply } from '../views/announcement.ts';
 import { toSlackLogger } from './bolt-logger.ts';
-import type { Config } from './config.ts';
+import { type Config, describeConfig } from './config.ts';
 import { createHttpServer, listen, type Readiness } from './http-server.ts';
 import { createLogger } from './logger.ts';
 import { type ApprovalOutcome, createMetrics, type Metrics } from './metrics.ts';
@@ -297,7 +297,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
         server.closeAllConnections();
       }),
   );
-  logger.info({ port, role: config.role, socketMode: config.slack.socketMode }, 'ftops started');
+  logger.info({ port, config: describeConfig(config) }, 'ftops started');
 
   let stopped = false;
   return {

@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { FineTuningClient } from '../api/types.ts';
 import type { AuditLog } from '../store/audit.ts';
@@ -33,6 +32,3 @@ export interface Caller {
   channelId: string;
   correlationId: string;
 }
-
-/** The Web API slice listeners use directly (modals and ephemeral notes). */
-export type ListenerClient = Pick<WebClient, 'views' | 'chat'>;

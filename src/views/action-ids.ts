@@ -28,13 +28,3 @@ export const REASON_MODAL = 'ftops.reason_modal';
 export const REASON_BLOCK = 'ftops.reason';
 /** action_id of the reason input in that modal. */
 export const REASON_INPUT = 'ftops.reason.input';
-
-/** The job buttons' action_ids, for handlers that register them all at once. */
-export const JOB_ACTION_IDS = [
-  PAUSE_JOB,
-  RESUME_JOB,
-  CANCEL_JOB,
-  REFRESH_JOB,
-  WATCH_JOB,
-  UNWATCH_JOB,
-] as const;

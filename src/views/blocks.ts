@@ -44,11 +44,6 @@ export function contextBlock(...texts: string[]): KnownBlock {
   };
 }
 
-/** A divider. */
-export function dividerBlock(): KnownBlock {
-  return { type: 'divider' };
-}
-
 /** What a button needs: the value must be an ID only, never anything that grants authority. */
 export interface ButtonSpec {
   text: string;

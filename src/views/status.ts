@@ -1,5 +1,3 @@
-import { isTerminal } from '../api/schemas.ts';
-
 /**
  * How a job status looks in Slack. Unknown statuses (the services add new ones) are shown
  * as they come with a neutral emoji rather than hidden or rejected.
@@ -29,14 +27,4 @@ export function statusEmoji(status: string): string {
 /** A readable label for a status (`validating_files` → `validating files`), raw for unknown ones. */
 export function statusLabel(status: string): string {
   return status.replace(/_/g, ' ');
-}
-
-/** Emoji and label together, e.g. `⏸️ paused`; not escaped (callers escape for mrkdwn). */
-export function statusBadge(status: string): string {
-  return `${statusEmoji(status)} ${statusLabel(status)}`;
-}
-
-/** Whether a job in this status can still change, so watching it makes sense. */
-export function isActive(status: string): boolean {
-  return !isTerminal(status);
 }
