@@ -1,12 +1,12 @@
 import type { Block, KnownBlock, WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
+import { isJobAction } from '../api/actions.ts';
 import { isValidJobId } from '../api/job-id.ts';
 import type { FineTuningJob } from '../api/schemas.ts';
 import type { FineTuningClient } from '../api/types.ts';
 import {
   type ApprovalRequest,
   ApprovalStore,
-  GATE_ACTIONS,
   type GateAction,
   type ModalRef,
 } from '../store/approvals.ts';
@@ -23,6 +23,7 @@ import {
   decideRequest,
   describeApiCall,
 } from './approval-policy.ts';
+import { REASON_MAX } from './parse-command.ts';
 import type { RoleCheck } from './roles.ts';
 
 /** A logger for reading the audit trail, which logs nothing when it only reads. */
@@ -143,7 +144,6 @@ export interface RequestInput {
   dryRun?: boolean;
 }
 
-const MAX_REASON = 500;
 const SLACK_ID = /^[A-Z0-9]+$/;
 
 /** The approval gate; see the module comment. */
@@ -249,7 +249,7 @@ export class ApprovalService {
     user: string;
     channel: string;
   }): Promise<string> {
-    if (!isGateAction(ref.action)) throw new TypeError(`not a gated action: ${ref.action}`);
+    if (!isJobAction(ref.action)) throw new TypeError(`not a gated action: ${ref.action}`);
     if (!isValidJobId(ref.jobId)) throw new TypeError('not a job ID');
     return this.#store.saveModalRef({
       action: ref.action,
@@ -266,7 +266,7 @@ export class ApprovalService {
 
   async #request(input: RequestInput): Promise<RequestResult> {
     const { requester, channel } = input;
-    if (!isGateAction(input.action)) {
+    if (!isJobAction(input.action)) {
       return {
         kind: 'invalid',
         ephemeral: reply(`${code(input.action)} is not pause, resume or cancel.`),
@@ -281,7 +281,7 @@ export class ApprovalService {
         ),
       };
     }
-    const reason = truncate((input.reason ?? '').trim(), MAX_REASON);
+    const reason = truncate((input.reason ?? '').trim(), REASON_MAX);
     let job: FineTuningJob;
     try {
       job = await this.#d.api.getJob(input.jobId);
@@ -810,10 +810,6 @@ export class ApprovalService {
       this.#d.logger?.warn({ err: errorText(err), event: entry.event }, 'audit append failed');
     }
   }
-}
-
-function isGateAction(a: string): a is GateAction {
-  return (GATE_ACTIONS as readonly string[]).includes(a);
 }
 
 function reply(text: string): SlackReply {

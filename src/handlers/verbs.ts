@@ -1,3 +1,5 @@
+import { JOB_ACTIONS } from '../api/actions.ts';
+
 /**
  * The canonical `/ft` verbs. The parser, `help`, the manifest's usage hint (checked by
  * test/manifest.test.ts) and the approval gate all read this one list.
@@ -23,7 +25,7 @@ export const VERBS = [
 export type Verb = (typeof VERBS)[number];
 
 /** The verbs that change a fine-tuning job; they take `--dry-run` and may be gated. */
-export const MUTATING_VERBS = ['pause', 'resume', 'cancel'] as const satisfies readonly Verb[];
+export const MUTATING_VERBS = JOB_ACTIONS satisfies readonly Verb[];
 
 /** A verb that changes a job. */
 export type MutatingVerb = (typeof MUTATING_VERBS)[number];

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { JOB_ACTIONS, type JobAction } from '../api/actions.ts';
 import type { Keys } from './keys.ts';
 import { guardRedis } from './redis.ts';
 
@@ -13,9 +14,8 @@ import { guardRedis } from './redis.ts';
  * however many ftops processes answer them.
  */
 
-/** Actions that can be put behind the approval gate. */
-export type GateAction = 'pause' | 'resume' | 'cancel';
-export const GATE_ACTIONS: readonly GateAction[] = ['pause', 'resume', 'cancel'];
+/** Actions that can be put behind the approval gate: the API's job actions, one list. */
+export type GateAction = JobAction;
 
 /** Where a request is in its life: pending → approved|denied|expired; approved → executed|failed. */
 export type ApprovalState = 'pending' | 'approved' | 'denied' | 'expired' | 'executed' | 'failed';
@@ -96,7 +96,7 @@ export function newApprovalId(): string {
 
 const StoredRequestSchema = z.object({
   id: z.string(),
-  action: z.enum(['pause', 'resume', 'cancel']),
+  action: z.enum(JOB_ACTIONS),
   jobId: z.string(),
   requester: z.string(),
   reason: z.string().default(''),
@@ -555,7 +555,7 @@ redis.call('DEL', KEYS[1])
 return raw`;
 
 const ModalRefSchema = z.object({
-  action: z.enum(['pause', 'resume', 'cancel']),
+  action: z.enum(JOB_ACTIONS),
   jobId: z.string(),
   user: z.string(),
   channel: z.string(),
