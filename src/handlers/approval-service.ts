@@ -1,4 +1,4 @@
-import type { Block, KnownBlock, WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import { isJobAction } from '../api/actions.ts';
 import { isValidJobId } from '../api/job-id.ts';
@@ -15,6 +15,7 @@ import type { Keys } from '../store/keys.ts';
 import { RedisUnavailableError } from '../store/redis.ts';
 import { errorText } from '../util/error-text.ts';
 import { code, escapeInline, truncate } from '../views/mrkdwn.ts';
+import type { MessageBody } from '../views/types.ts';
 import {
   alreadyDone,
   type ClickRefusal,
@@ -51,12 +52,6 @@ export interface ApprovalPolicyConfig {
 /** The Slack methods the gate calls: `chat.postMessage` and `chat.update`. */
 export type SlackChatApi = Pick<WebClient, 'chat'>;
 
-/** A message or reply: fallback text and optional Block Kit blocks. */
-export interface SlackReply {
-  text: string;
-  blocks?: (KnownBlock | Block)[];
-}
-
 /** Block Kit builders the gate needs, injected so the gate does not own its looks. */
 export interface ApprovalViews {
   /**
@@ -68,7 +63,7 @@ export interface ApprovalViews {
     job: FineTuningJob | null,
     now: number,
     ctx?: { mention?: string },
-  ): SlackReply;
+  ): MessageBody;
 }
 
 /** A pino-like logger for failures the user does not need to hear about. */
@@ -113,7 +108,7 @@ export const DEFAULT_RECOVERY_GRACE_MS = 10 * 60_000;
 /** What `request` did, and what to tell the requester privately. */
 export interface RequestResult {
   kind: 'invalid' | 'refused' | 'error' | 'dry-run' | 'executed' | 'failed' | 'pending';
-  ephemeral: SlackReply;
+  ephemeral: MessageBody;
   requestId?: string;
 }
 
@@ -129,7 +124,7 @@ export interface ClickResult {
     | 'failed'
     | 'not_found'
     | 'error';
-  ephemeral: SlackReply;
+  ephemeral: MessageBody;
   refusal?: ClickRefusal;
 }
 
@@ -812,7 +807,7 @@ export class ApprovalService {
   }
 }
 
-function reply(text: string): SlackReply {
+function reply(text: string): MessageBody {
   return { text };
 }
 

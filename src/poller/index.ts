@@ -14,7 +14,7 @@ import { Sweeper, type SweepReport } from './sweeper.ts';
 export { NotifyQueue, notificationId } from './notify-queue.ts';
 export { NotifyWorker } from './notify-worker.ts';
 export { PollScheduler, PollWorker } from './poll-scheduler.ts';
-export type { Announcement, AnnouncementRenderer, SlackMessage } from './render.ts';
+export type { Announcement, AnnouncementRenderer } from './render.ts';
 export { plainRenderer } from './render.ts';
 export { Sweeper, type SweepReport } from './sweeper.ts';
 

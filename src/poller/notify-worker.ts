@@ -6,14 +6,10 @@ import type { Logger } from 'pino';
 import { type CardStore, createCardStore } from '../store/cards.ts';
 import type { Keys } from '../store/keys.ts';
 import type { Subscriptions } from '../store/subscriptions.ts';
+import type { MessageBody } from '../views/types.ts';
 import { NOTIFY_QUEUE, type NotifyData } from './notify-queue.ts';
 import { type ChannelPacer, createChannelPacer } from './pacing.ts';
-import {
-  type Announcement,
-  type AnnouncementRenderer,
-  plainRenderer,
-  type SlackMessage,
-} from './render.ts';
+import { type Announcement, type AnnouncementRenderer, plainRenderer } from './render.ts';
 import { classifySlackError } from './slack-errors.ts';
 import { summarize } from './transitions.ts';
 
@@ -153,7 +149,7 @@ export class NotifyWorker {
     return did;
   }
 
-  private async post(channel: string, body: SlackMessage, extra: Record<string, unknown> = {}) {
+  private async post(channel: string, body: MessageBody, extra: Record<string, unknown> = {}) {
     const res = (await this.deps.slack.apiCall('chat.postMessage', {
       channel,
       unfurl_links: false,

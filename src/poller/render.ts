@@ -1,6 +1,7 @@
 import type { FineTuningJob } from '../api/schemas.ts';
 import type { Transition } from '../store/job-status.ts';
 import { code } from '../views/mrkdwn.ts';
+import type { MessageBody } from '../views/types.ts';
 import { type ChangeSummary, type JobSnapshot, statusLabel } from './transitions.ts';
 
 /**
@@ -15,16 +16,10 @@ export interface Announcement extends Transition<JobSnapshot> {
   summary: ChangeSummary;
 }
 
-/** A Slack message body: fallback text plus optional Block Kit blocks. */
-export interface SlackMessage {
-  text: string;
-  blocks?: unknown[];
-}
-
 /** Renders the live card of a job and the one-line thread reply of a change. */
 export interface AnnouncementRenderer {
-  card(a: Announcement): SlackMessage;
-  reply(a: Announcement): SlackMessage;
+  card(a: Announcement): MessageBody;
+  reply(a: Announcement): MessageBody;
 }
 
 /** Text-only announcements, for tests and for running without the views. */
@@ -56,8 +51,8 @@ export interface ViewTransition {
  */
 export function rendererFromViews(
   views: {
-    card(input: ViewTransition & { now: number }): SlackMessage;
-    reply(input: ViewTransition): SlackMessage;
+    card(input: ViewTransition & { now: number }): MessageBody;
+    reply(input: ViewTransition): MessageBody;
   },
   now: () => number = Date.now,
 ): AnnouncementRenderer {

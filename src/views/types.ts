@@ -13,3 +13,6 @@ export interface MessageView {
   text: string;
   blocks: KnownBlock[];
 }
+
+/** A message view whose blocks may be left out: a plain reply, or a body a sender passes on. */
+export type MessageBody = Omit<MessageView, 'blocks'> & { blocks?: MessageView['blocks'] };
