@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { MUTATING_VERBS, VERBS } from '../src/handlers/verbs.ts';
+import { MUTATING_VERBS, VERBS } from '../src/vocabulary/index.ts';
 
 const root = new URL('../', import.meta.url);
 const fixtures = new URL('fixtures/slack-manifest/', import.meta.url);

@@ -6,7 +6,6 @@ import {
   slashCommandBody,
   viewSubmissionPayload,
 } from '../../src/emulators/slack-signing.ts';
-import { VERBS } from '../../src/handlers/verbs.ts';
 import {
   APPROVE_REQUEST,
   CANCEL_JOB,
@@ -20,6 +19,7 @@ import {
   UNWATCH_JOB,
   WATCH_JOB,
 } from '../../src/views/action-ids.ts';
+import { VERBS } from '../../src/vocabulary/index.ts';
 import {
   type Campaign,
   type CampaignResult,

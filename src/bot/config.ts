@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ClientAuth } from '../api/types.ts';
-import { isMutatingVerb, MUTATING_VERBS, type MutatingVerb } from '../handlers/verbs.ts';
 import { DEFAULT_NAMESPACE } from '../store/keys.ts';
+import { isMutatingVerb, MUTATING_VERBS, type MutatingVerb } from '../vocabulary/index.ts';
 
 /** pino's levels, in order of severity. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

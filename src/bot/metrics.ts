@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestInfo } from '../api/types.ts';
-import { isVerb, type Verb } from '../handlers/verbs.ts';
+import { isVerb, type Verb } from '../vocabulary/index.ts';
 
 /**
  * The Prometheus metrics of one ftops process, on a registry of its own (so tests, the sandbox

@@ -16,6 +16,7 @@ import { RedisUnavailableError } from '../store/redis.ts';
 import { errorText } from '../util/error-text.ts';
 import { code, escapeInline, truncate } from '../views/mrkdwn.ts';
 import type { MessageBody } from '../views/types.ts';
+import { REASON_MAX } from '../vocabulary/index.ts';
 import {
   alreadyDone,
   type ClickRefusal,
@@ -24,7 +25,6 @@ import {
   decideRequest,
   describeApiCall,
 } from './approval-policy.ts';
-import { REASON_MAX } from './parse-command.ts';
 import type { RoleCheck } from './roles.ts';
 
 /** A logger for reading the audit trail, which logs nothing when it only reads. */

@@ -1,8 +1,8 @@
-import { COMMAND_USAGE, type ParseError, parseErrorMessage } from '../handlers/parse-command.ts';
-import { VERBS } from '../handlers/verbs.ts';
+import { COMMAND_USAGE, type ParseError, VERBS } from '../vocabulary/index.ts';
 import { contextBlock, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
 import { code, escapeMrkdwn, truncate } from './mrkdwn.ts';
+import { parseErrorMessage } from './parse-error.ts';
 import type { MessageView } from './types.ts';
 
 /**

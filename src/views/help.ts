@@ -1,5 +1,4 @@
-import { COMMAND_USAGE } from '../handlers/parse-command.ts';
-import { VERBS } from '../handlers/verbs.ts';
+import { COMMAND_USAGE, VERBS } from '../vocabulary/index.ts';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
 import { escapeInline } from './mrkdwn.ts';

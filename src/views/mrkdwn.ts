@@ -1,3 +1,7 @@
+import { headOf, truncate } from '../util/truncate.ts';
+
+export { truncate };
+
 /**
  * Text helpers for Slack mrkdwn. Every string that came from outside (a user, the API, a
  * config file) passes through `escapeMrkdwn` before it lands in a message, so that nobody
@@ -41,23 +45,6 @@ export function plainText(s: string): string {
 export function code(s: string): string {
   const inner = escapeInline(s).replace(/`/g, 'ˋ');
   return inner.length === 0 ? '' : `\`${inner}\``;
-}
-
-/**
- * Cuts `s` to at most `max` UTF-16 units (what JavaScript and Slack count), ending in an
- * ellipsis when anything was dropped. Never splits a surrogate pair.
- */
-export function truncate(s: string, max: number, ellipsis = '…'): string {
-  if (s.length <= max) return s;
-  if (max <= 0) return '';
-  if (max <= ellipsis.length) return ellipsis.slice(0, max);
-  return headOf(s, max - ellipsis.length) + ellipsis;
-}
-
-/** The first `n` UTF-16 units of `s`, one fewer when the cut would split a surrogate pair. */
-function headOf(s: string, n: number): string {
-  const last = s.charCodeAt(n - 1);
-  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? n - 1 : n);
 }
 
 /**

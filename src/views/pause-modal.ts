@@ -1,5 +1,5 @@
 import type { FineTuningJob } from '../api/schemas.ts';
-import { REASON_MAX } from '../handlers/parse-command.ts';
+import { REASON_MAX } from '../vocabulary/index.ts';
 import { REASON_BLOCK, REASON_INPUT, REASON_MODAL } from './action-ids.ts';
 import { contextBlock, fieldsBlock } from './blocks.ts';
 import { jobFields } from './job-card.ts';

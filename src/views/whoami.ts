@@ -1,4 +1,4 @@
-import { VERBS } from '../handlers/verbs.ts';
+import { VERBS } from '../vocabulary/index.ts';
 import { contextBlock, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
 import { code, groupMention, userMention } from './mrkdwn.ts';

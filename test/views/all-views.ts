@@ -4,8 +4,8 @@ import {
   FineTuningJobEventSchema,
   FineTuningJobSchema,
 } from '../../src/api/schemas.ts';
-import { parseCommand } from '../../src/handlers/parse-command.ts';
 import * as v from '../../src/views/index.ts';
+import { parseCommand } from '../../src/vocabulary/index.ts';
 
 /** Outside strings to put in every field a view shows; the tests pick them hostile or huge. */
 export interface Inputs {

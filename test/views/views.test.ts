@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { FineTuningJobCheckpointSchema } from '../../src/api/schemas.ts';
-import { parseCommand } from '../../src/handlers/parse-command.ts';
 import { REASON_BLOCK, REASON_INPUT, REASON_MODAL } from '../../src/views/action-ids.ts';
 import { approvalsListView } from '../../src/views/approvals-list.ts';
 import { auditView } from '../../src/views/audit.ts';
@@ -13,6 +12,7 @@ import { jobList } from '../../src/views/job-list.ts';
 import { reasonModal } from '../../src/views/pause-modal.ts';
 import { watchingView } from '../../src/views/watching.ts';
 import { whoamiView } from '../../src/views/whoami.ts';
+import { parseCommand } from '../../src/vocabulary/index.ts';
 import { makeEvent, makeJob, NOW } from './fixtures.ts';
 import { buttonsOf, expectNoInjection, expectWithinLimits, visibleText } from './walk.ts';
 

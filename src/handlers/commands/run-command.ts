@@ -1,7 +1,7 @@
 import { parseErrorView } from '../../views/errors.ts';
 import type { MessageView } from '../../views/types.ts';
+import { type ParsedCommand, parseCommand } from '../../vocabulary/index.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
-import { type ParsedCommand, parseCommand } from '../parse-command.ts';
 import { jobCheckpoints, jobEvents, jobStatus, listJobs } from './job-views.ts';
 import { mutateJob } from './mutate.ts';
 import { auditLog, help, pendingApprovals, whoami } from './roles.ts';

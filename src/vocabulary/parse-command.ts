@@ -1,72 +1,23 @@
 import { isValidJobId } from '../api/job-id.ts';
 import { KNOWN_STATUSES, type KnownStatus } from '../api/schemas.ts';
-import { isVerb, type MutatingVerb, VERBS, type Verb } from './verbs.ts';
+import { truncate as clip } from '../util/truncate.ts';
+import {
+  COMMAND_USAGE,
+  type Command,
+  LIST_DEFAULT,
+  LIST_MAX,
+  type ParsedCommand,
+  type ParseError,
+} from './command.ts';
+import { cleanReason, decodeEntities, unwrapJobId } from './job-ref.ts';
+import { suggestVerb } from './suggest.ts';
+import { isVerb, type MutatingVerb, type Verb } from './verbs.ts';
 
 /**
  * The `/ft` text parser: a pure function from what the user typed to a typed command or a
  * typed error. It never throws, and every job ID it returns has passed `isValidJobId`, so the
  * handlers can put it in a URL. Reasons are kept as raw text; views escape them.
  */
-
-/** `list` shows this many jobs when no number is given. */
-export const LIST_DEFAULT = 10;
-/** The most jobs `list` shows. */
-export const LIST_MAX = 50;
-/** Reasons longer than this are cut (with an ellipsis). */
-export const REASON_MAX = 500;
-
-/** A parsed `/ft` command. `jobId: null` on watch/unwatch means every job; on audit, all jobs. */
-export type Command =
-  | { verb: 'help' }
-  | { verb: 'list'; limit: number }
-  | { verb: 'status' | 'events' | 'checkpoints'; jobId: string }
-  | { verb: MutatingVerb; jobId: string; reason: string | null; dryRun: boolean }
-  | { verb: 'watch'; jobId: string | null; only: KnownStatus[] | null }
-  | { verb: 'unwatch'; jobId: string | null }
-  | { verb: 'audit'; jobId: string | null }
-  | { verb: 'watching' | 'approvals' | 'whoami' };
-
-/** Why a command could not be parsed; `parseErrorMessage` turns it into words. */
-export type ParseError =
-  | { kind: 'unknown_verb'; verb: string; suggestion?: Verb }
-  | { kind: 'missing_job'; verb: Verb }
-  | { kind: 'invalid_job'; verb: Verb; input: string }
-  | {
-      kind: 'bad_argument';
-      verb: Verb;
-      /** Which argument: `n`, `--only`, a flag as typed, or `extra` for surplus words. */
-      argument: string;
-      input: string;
-      expected: string;
-      allowed?: readonly string[];
-    };
-
-/** The parser's result: a command, or an error to show the user. */
-export type ParsedCommand = { ok: true; command: Command } | { ok: false; error: ParseError };
-
-/** How each verb is written and what it does, for help and error messages. */
-export const COMMAND_USAGE: Record<Verb, { usage: string; summary: string }> = {
-  help: { usage: 'help', summary: 'show this help' },
-  list: {
-    usage: `list [n]`,
-    summary: `the latest n jobs (default ${LIST_DEFAULT}, at most ${LIST_MAX})`,
-  },
-  status: { usage: 'status <job>', summary: 'a job card with status, timing and buttons' },
-  events: { usage: 'events <job>', summary: 'the latest events of a job, with metrics' },
-  checkpoints: { usage: 'checkpoints <job>', summary: 'the checkpoints a job has saved' },
-  pause: { usage: 'pause <job> [reason] [--dry-run]', summary: 'pause a running job' },
-  resume: { usage: 'resume <job> [--dry-run]', summary: 'resume a paused job' },
-  cancel: { usage: 'cancel <job> [reason] [--dry-run]', summary: 'cancel a job for good' },
-  watch: {
-    usage: 'watch <job>|all [--only failed,succeeded,…]',
-    summary: 'announce status changes in this channel',
-  },
-  unwatch: { usage: 'unwatch <job>|all', summary: 'stop announcing in this channel' },
-  watching: { usage: 'watching', summary: 'what this channel watches' },
-  approvals: { usage: 'approvals', summary: 'approval requests waiting for a decision' },
-  audit: { usage: 'audit [job]', summary: 'recent actions taken through ftops' },
-  whoami: { usage: 'whoami', summary: 'your role and what you may run' },
-};
 
 /** A token of the command text, with where it sits so the raw remainder can be kept. */
 interface Token {
@@ -338,144 +289,4 @@ function tokenize(text: string): Token[] {
     tokens.push({ text: text.slice(start, i), start });
   }
   return tokens;
-}
-
-/** Quote-like characters users (and their keyboards' smart punctuation) wrap IDs in. */
-const QUOTES = new Set(['`', '"', "'", '“', '”', '‘', '’', '„', '‚', '«', '»']);
-
-/**
- * Peels the wrappers a job ID may arrive in: code spans, quotes, angle brackets, Slack links
- * `<url|label>`, and URLs whose path holds the ID. What comes out still has to pass
- * `isValidJobId`; this function only unwraps, it never vouches.
- */
-export function unwrapJobId(token: string): string {
-  let s = decodeEntities(token.trim());
-  for (let depth = 0; depth < 12 && s.length > 0; depth++) {
-    if (isValidJobId(s)) return s;
-    if (s.length >= 2 && s.startsWith('<') && s.endsWith('>')) {
-      const inner = s.slice(1, -1);
-      const bar = inner.indexOf('|');
-      if (bar !== -1) {
-        const fromUrl = unwrapJobId(inner.slice(0, bar));
-        if (isValidJobId(fromUrl)) return fromUrl;
-        s = inner.slice(bar + 1).trim();
-      } else {
-        s = inner.trim();
-      }
-      continue;
-    }
-    const head = s[0] as string;
-    const tail = s[s.length - 1] as string;
-    if (s.length >= 2 && QUOTES.has(head) && QUOTES.has(tail)) {
-      s = s.slice(1, -1).trim();
-      continue;
-    }
-    if (/^https?:\/\//i.test(s)) return idFromUrl(s) ?? s;
-    break;
-  }
-  return s;
-}
-
-/** The last path (or fragment-path) segment of an http(s) URL that is a valid job ID. */
-function idFromUrl(raw: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return null;
-  }
-  // Segments are not percent-decoded on purpose: `%2F` and friends must fail the gate.
-  // Portals with hash routing keep the ID in the fragment, so that is searched after the path.
-  for (const part of [url.pathname, url.hash.slice(1)]) {
-    const segments = part.split(/[/?&=]/);
-    for (let i = segments.length - 1; i >= 0; i--) {
-      const seg = segments[i] as string;
-      if (isValidJobId(seg)) return seg;
-    }
-  }
-  return null;
-}
-
-/** Slack sends `&`, `<` and `>` typed by the user as entities; the parser wants the characters. */
-function decodeEntities(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
-function cleanReason(raw: string): string | null {
-  const s = decodeEntities(raw).trim();
-  if (s.length === 0) return null;
-  return clip(s, REASON_MAX);
-}
-
-/** Cuts to `max` UTF-16 units with an ellipsis, never splitting a surrogate pair. */
-function clip(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let cut = max - 1;
-  const last = s.charCodeAt(cut - 1);
-  if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
-  return `${s.slice(0, cut)}…`;
-}
-
-/** The verb within Damerau–Levenshtein distance 2 of `word`, closest first, if any. */
-export function suggestVerb(word: string): Verb | undefined {
-  if (word.length === 0 || word.length > 24) return undefined;
-  let best: Verb | undefined;
-  let bestDistance = 3;
-  for (const verb of VERBS) {
-    const d = editDistance(word, verb);
-    if (d < bestDistance) {
-      best = verb;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-/** Optimal-string-alignment distance: insertions, deletions, substitutions, transpositions. */
-export function editDistance(a: string, b: string): number {
-  const x = Array.from(a);
-  const y = Array.from(b);
-  const rows: number[][] = [];
-  for (let i = 0; i <= x.length; i++) {
-    const row: number[] = [i];
-    for (let j = 1; j <= y.length; j++) {
-      if (i === 0) {
-        row.push(j);
-        continue;
-      }
-      const up = rows[i - 1] as number[];
-      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      let d = Math.min(
-        (up[j] as number) + 1,
-        (row[j - 1] as number) + 1,
-        (up[j - 1] as number) + cost,
-      );
-      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) {
-        d = Math.min(d, ((rows[i - 2] as number[])[j - 2] as number) + 1);
-      }
-      row.push(d);
-    }
-    rows.push(row);
-  }
-  return (rows[x.length] as number[])[y.length] as number;
-}
-
-/** A one-paragraph, plain-text (not yet escaped) message telling the user what went wrong. */
-export function parseErrorMessage(error: ParseError): string {
-  switch (error.kind) {
-    case 'unknown_verb': {
-      const hint = error.suggestion ? ` Did you mean /ft ${error.suggestion}?` : '';
-      return `I don't know the command "${error.verb}".${hint} Try /ft help for the list.`;
-    }
-    case 'missing_job':
-      return `/ft ${error.verb} needs a job ID, like ftjob-abc123. Usage: /ft ${COMMAND_USAGE[error.verb].usage}`;
-    case 'invalid_job':
-      return `"${clip(error.input, 80)}" is not a fine-tuning job ID. Job IDs look like ftjob-abc123: "ftjob-" then letters, digits, "-" or "_". A link to the job works too.`;
-    case 'bad_argument': {
-      const what =
-        error.argument === 'extra' ? `"${error.input}"` : `"${error.input}" for ${error.argument}`;
-      const allowed = error.allowed ? ` Allowed: ${error.allowed.join(', ')}.` : '';
-      return `/ft ${error.verb} did not expect ${what}: expected ${error.expected}.${allowed}`;
-    }
-  }
 }

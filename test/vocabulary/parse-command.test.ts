@@ -2,15 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidJobId } from '../../src/api/job-id.ts';
 import { KNOWN_STATUSES } from '../../src/api/schemas.ts';
+import { parseErrorMessage } from '../../src/views/parse-error.ts';
 import {
   editDistance,
   LIST_DEFAULT,
   type ParsedCommand,
   parseCommand,
-  parseErrorMessage,
   REASON_MAX,
-} from '../../src/handlers/parse-command.ts';
-import { VERBS } from '../../src/handlers/verbs.ts';
+  VERBS,
+} from '../../src/vocabulary/index.ts';
 
 const ID = 'ftjob-abc123';
 
