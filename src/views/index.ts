@@ -15,7 +15,7 @@ export * from './job-format.ts';
 export * from './job-list.ts';
 export * from './limits.ts';
 export * from './mrkdwn.ts';
-export * from './pause-modal.ts';
+export * from './reason-modal.ts';
 export * from './status.ts';
 export type * from './types.ts';
 export * from './watching.ts';

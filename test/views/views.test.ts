@@ -9,7 +9,7 @@ import { errorView, parseErrorView } from '../../src/views/errors.ts';
 import { eventsView } from '../../src/views/events.ts';
 import { helpView } from '../../src/views/help.ts';
 import { jobList } from '../../src/views/job-list.ts';
-import { reasonModal } from '../../src/views/pause-modal.ts';
+import { reasonModal } from '../../src/views/reason-modal.ts';
 import { watchingView } from '../../src/views/watching.ts';
 import { whoamiView } from '../../src/views/whoami.ts';
 import { parseCommand } from '../../src/vocabulary/index.ts';

@@ -10,11 +10,9 @@ import {
   WATCH_JOB,
 } from '../../views/action-ids.ts';
 import { errorView } from '../../views/errors.ts';
-import { reasonModal } from '../../views/pause-modal.ts';
+import { reasonModal } from '../../views/reason-modal.ts';
 import type { MessageView } from '../../views/types.ts';
-import { jobStatus } from '../commands/job-views.ts';
-import { mutateJob } from '../commands/mutate.ts';
-import { unwatchJob, watchJob } from '../commands/watch.ts';
+import { jobStatus, mutateJob, unwatchJob, watchJob } from '../commands/index.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
 import { replyForError } from '../reply.ts';
 

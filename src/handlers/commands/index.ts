@@ -47,3 +47,8 @@ export function handleFtCommand(deps: HandlerDeps) {
     }
   };
 }
+
+// What the job buttons share with the commands; the actions folder reaches it only here.
+export { jobStatus } from './job-reads.ts';
+export { mutateJob } from './mutate.ts';
+export { unwatchJob, watchJob } from './watch.ts';

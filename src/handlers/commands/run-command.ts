@@ -2,9 +2,9 @@ import { parseErrorView } from '../../views/errors.ts';
 import type { MessageView } from '../../views/types.ts';
 import { type ParsedCommand, parseCommand } from '../../vocabulary/index.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
-import { jobCheckpoints, jobEvents, jobStatus, listJobs } from './job-views.ts';
+import { auditLog, help, pendingApprovals, whoami } from './about.ts';
+import { jobCheckpoints, jobEvents, jobStatus, listJobs } from './job-reads.ts';
 import { mutateJob } from './mutate.ts';
-import { auditLog, help, pendingApprovals, whoami } from './roles.ts';
 import { listWatching, unwatchJob, watchJob } from './watch.ts';
 
 /** Runs one `/ft` command text for a caller and returns what to show them. */

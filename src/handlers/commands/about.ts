@@ -1,3 +1,4 @@
+/** The commands that tell a user about ftops and the gate: help, whoami, approvals, audit. */
 import { approvalsListView } from '../../views/approvals-list.ts';
 import { auditView } from '../../views/audit.ts';
 import { errorView } from '../../views/errors.ts';
