@@ -8,8 +8,8 @@
  * (`load.ts`). Every request has its own trigger_id and response_url, hence its own signature,
  * so the replay guard lets each one through exactly once.
  */
-import { startFineTuningEmulator } from '../src/emulators/fine-tuning.ts';
-import { startSlackEmulator } from '../src/emulators/slack.ts';
+import { startFineTuningEmulator } from '../src/emulators/fine-tuning/index.ts';
+import { startSlackEmulator } from '../src/emulators/slack/index.ts';
 import { newTriggerId, signRequest, slashCommandBody } from '../src/emulators/slack-signing.ts';
 import type { AckTargetKind } from './ack-target.ts';
 import { type BenchChild, forkBench } from './child.ts';

@@ -1,6 +1,6 @@
 import { type FaultKind, FaultPlan } from '../../src/emulators/fine-tuning/faults.ts';
+import type { SlackCall } from '../../src/emulators/slack/index.ts';
 import { buttonsOf, visibleText } from '../../src/emulators/slack/inspect.ts';
-import type { SlackCall } from '../../src/emulators/slack.ts';
 import {
   blockActionsBody,
   blockActionsPayload,

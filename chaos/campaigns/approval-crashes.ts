@@ -1,7 +1,7 @@
 import type { FineTuningJob } from '../../src/api/schemas.ts';
-import type { HeldRequest } from '../../src/emulators/fine-tuning.ts';
+import type { HeldRequest } from '../../src/emulators/fine-tuning/index.ts';
+import type { SlackMessage } from '../../src/emulators/slack/index.ts';
 import { buttonsOf } from '../../src/emulators/slack/inspect.ts';
-import type { SlackMessage } from '../../src/emulators/slack.ts';
 import {
   blockActionsBody,
   blockActionsPayload,

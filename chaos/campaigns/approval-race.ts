@@ -1,6 +1,6 @@
 import type { FineTuningJob } from '../../src/api/schemas.ts';
+import type { SlackMessage } from '../../src/emulators/slack/index.ts';
 import { buttonsOf } from '../../src/emulators/slack/inspect.ts';
-import type { SlackMessage } from '../../src/emulators/slack.ts';
 import {
   blockActionsBody,
   blockActionsPayload,

@@ -3,8 +3,8 @@ import { Redis } from 'ioredis';
 import {
   type FineTuningEmulator,
   startFineTuningEmulator,
-} from '../../src/emulators/fine-tuning.ts';
-import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack.ts';
+} from '../../src/emulators/fine-tuning/index.ts';
+import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack/index.ts';
 import { signRequest } from '../../src/emulators/slack-signing.ts';
 import { createKeys } from '../../src/store/keys.ts';
 import { deleteNamespace } from '../../src/store/redis.ts';

@@ -1,5 +1,5 @@
 import { errorText } from '../util/error-text.ts';
-import { startFineTuningEmulator } from './fine-tuning.ts';
+import { startFineTuningEmulator } from './fine-tuning/index.ts';
 
 /**
  * `npm run emulator`: the local API stand-ins, for trying ftops (or curl) without Azure or

@@ -1,4 +1,4 @@
-import type { SlackEmulator } from '../emulators/slack.ts';
+import type { SlackEmulator } from '../emulators/slack/index.ts';
 import {
   blockActionsBody,
   blockActionsPayload,

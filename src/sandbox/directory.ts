@@ -3,7 +3,7 @@ import {
   DEFAULT_USERGROUPS,
   DEFAULT_USERS,
   SLACK_WORKSPACE,
-} from '../emulators/slack.ts';
+} from '../emulators/slack/index.ts';
 
 /** What the sandbox page calls each person, from the approver setting. */
 export type SandboxRole = 'approver' | 'requester' | 'outsider' | 'bot';

@@ -5,13 +5,16 @@ import { type Ftops, secretsOf, startFtops } from '../bot/compose.ts';
 import { type LogLevel, loadConfig } from '../bot/config.ts';
 import { createLogger } from '../bot/logger.ts';
 import { demoJobs } from '../emulators/fine-tuning/demo.ts';
-import { type FineTuningEmulator, startFineTuningEmulator } from '../emulators/fine-tuning.ts';
+import {
+  type FineTuningEmulator,
+  startFineTuningEmulator,
+} from '../emulators/fine-tuning/index.ts';
 import {
   type SlackEmulator,
   type SlackMessage,
   type SlackView,
   startSlackEmulator,
-} from '../emulators/slack.ts';
+} from '../emulators/slack/index.ts';
 import { SlackBridge } from './bridge.ts';
 import { buildDirectory, DEMO_REQUESTER } from './directory.ts';
 import { LiveFeed } from './live.ts';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { FineTuningEmulator } from '../emulators/fine-tuning.ts';
-import type { SlackEmulator, SlackMessage } from '../emulators/slack.ts';
+import type { FineTuningEmulator } from '../emulators/fine-tuning/index.ts';
+import type { SlackEmulator, SlackMessage } from '../emulators/slack/index.ts';
 import { errorText } from '../util/error-text.ts';
 import { COMMAND_USAGE, VERBS } from '../vocabulary/index.ts';
 import { type BotAck, BridgeError, type SlackBridge } from './bridge.ts';

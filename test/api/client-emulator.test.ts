@@ -12,7 +12,7 @@ import type { ClientOptions, FineTuningClient } from '../../src/api/types.ts';
 import {
   type FineTuningEmulator,
   startFineTuningEmulator,
-} from '../../src/emulators/fine-tuning.ts';
+} from '../../src/emulators/fine-tuning/index.ts';
 import { CountingCredential } from './helpers/credentials.ts';
 
 /** The client against the fine-tuning emulator, over real HTTP on 127.0.0.1. */

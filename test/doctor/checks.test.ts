@@ -4,7 +4,7 @@ import { judgeEvictionPolicy, redisLocation } from '../../src/doctor/redis-check
 import { formatResult } from '../../src/doctor/run.ts';
 import { botScopesOf, missingScopes, requiredBotScopes } from '../../src/doctor/scopes.ts';
 import { checkBotScopes } from '../../src/doctor/slack-checks.ts';
-import { SLACK_WORKSPACE } from '../../src/emulators/slack.ts';
+import { SLACK_WORKSPACE } from '../../src/emulators/slack/index.ts';
 
 // The Slack emulator grants every bot token the same scopes, so a token that lacks some is
 // tested here, through the comparison the doctor runs on auth.test's x-oauth-scopes header.

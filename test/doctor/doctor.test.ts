@@ -8,8 +8,8 @@ import { runDoctor } from '../../src/doctor/run.ts';
 import {
   type FineTuningEmulator,
   startFineTuningEmulator,
-} from '../../src/emulators/fine-tuning.ts';
-import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack.ts';
+} from '../../src/emulators/fine-tuning/index.ts';
+import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack/index.ts';
 
 // Every secret is a canary: no line of any report may contain one.
 const BOT_TOKEN = `xoxb-canary-bot-${randomUUID()}`;

@@ -8,13 +8,13 @@ import { createLogger } from '../../src/bot/logger.ts';
 import {
   type FineTuningEmulator,
   startFineTuningEmulator,
-} from '../../src/emulators/fine-tuning.ts';
+} from '../../src/emulators/fine-tuning/index.ts';
 import {
   type SlackEmulator,
   type SlackMessage,
   type SlackResponse,
   startSlackEmulator,
-} from '../../src/emulators/slack.ts';
+} from '../../src/emulators/slack/index.ts';
 import {
   blockActionsBody,
   blockActionsPayload,

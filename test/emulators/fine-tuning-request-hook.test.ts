@@ -4,7 +4,7 @@ import {
   type FineTuningEmulator,
   type HeldRequest,
   startFineTuningEmulator,
-} from '../../src/emulators/fine-tuning.ts';
+} from '../../src/emulators/fine-tuning/index.ts';
 
 /**
  * `onRequest` lets a test act while a request is held: before its effect (`received`) or

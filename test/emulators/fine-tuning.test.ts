@@ -10,12 +10,12 @@ import {
   FineTuningJobEventSchema,
   FineTuningJobSchema,
 } from '../../src/api/schemas.ts';
-import { JobStore } from '../../src/emulators/fine-tuning/job-store.ts';
-import { handleApiRequest } from '../../src/emulators/fine-tuning/routes.ts';
 import {
   type FineTuningEmulator,
   startFineTuningEmulator,
-} from '../../src/emulators/fine-tuning.ts';
+} from '../../src/emulators/fine-tuning/index.ts';
+import { JobStore } from '../../src/emulators/fine-tuning/job-store.ts';
+import { handleApiRequest } from '../../src/emulators/fine-tuning/routes.ts';
 
 const KEY = { 'api-key': 'test-key' };
 

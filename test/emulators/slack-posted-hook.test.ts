@@ -4,7 +4,7 @@ import {
   type PostedCall,
   type SlackEmulator,
   startSlackEmulator,
-} from '../../src/emulators/slack.ts';
+} from '../../src/emulators/slack/index.ts';
 
 /**
  * `onPosted` lets a test act between Slack storing a message and the caller hearing about it

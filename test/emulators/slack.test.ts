@@ -4,12 +4,12 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseArgs } from '../../src/emulators/slack/args.ts';
-import { ChannelRateLimiter } from '../../src/emulators/slack/rate-limit.ts';
 import {
   type SlackEmulator,
   startSlackEmulator,
   validateBlocks,
-} from '../../src/emulators/slack.ts';
+} from '../../src/emulators/slack/index.ts';
+import { ChannelRateLimiter } from '../../src/emulators/slack/rate-limit.ts';
 import {
   blockActionsPayload,
   slashCommandPayload,

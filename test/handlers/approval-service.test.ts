@@ -7,8 +7,8 @@ import type { FineTuningClient } from '../../src/api/types.ts';
 import {
   type FineTuningEmulator,
   startFineTuningEmulator,
-} from '../../src/emulators/fine-tuning.ts';
-import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack.ts';
+} from '../../src/emulators/fine-tuning/index.ts';
+import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack/index.ts';
 import {
   type ApprovalPolicyConfig,
   ApprovalService,

@@ -1,6 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack.ts';
+import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack/index.ts';
 import { ApproverRoles } from '../../src/handlers/roles.ts';
 
 let emu: SlackEmulator;

@@ -12,8 +12,8 @@ import { createLogger } from '../../src/bot/logger.ts';
 import {
   type FineTuningEmulator,
   startFineTuningEmulator,
-} from '../../src/emulators/fine-tuning.ts';
-import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack.ts';
+} from '../../src/emulators/fine-tuning/index.ts';
+import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack/index.ts';
 import { type Poller, startPoller } from '../../src/poller/index.ts';
 import { createKeys } from '../../src/store/keys.ts';
 import { waitFor } from './harness.ts';

@@ -6,26 +6,26 @@ import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Args, parseArgs, readBody, str } from './slack/args.ts';
-import { validateBlocks } from './slack/blocks.ts';
+import { type Args, parseArgs, readBody, str } from './args.ts';
+import { validateBlocks } from './blocks.ts';
 import {
   SLACK_WORKSPACE,
   type SlackChannel,
   type SlackMessage,
   type SlackUser,
-} from './slack/fixtures.ts';
-import { METHODS, type MethodContext, SlackApiError } from './slack/methods.ts';
-import { ChannelRateLimiter } from './slack/rate-limit.ts';
-import { applyResponse, RESPONSE_URL_MAX_USES } from './slack/response-url.ts';
+} from './fixtures.ts';
+import { METHODS, type MethodContext, SlackApiError } from './methods.ts';
+import { ChannelRateLimiter } from './rate-limit.ts';
+import { applyResponse, RESPONSE_URL_MAX_USES } from './response-url.ts';
 import {
   type EnvelopeRecord,
   type EnvelopeResult,
   type EnvelopeType,
   SocketHub,
-} from './slack/socket.ts';
-import { type SlackView, Workspace } from './slack/state.ts';
+} from './socket.ts';
+import { type SlackView, Workspace } from './state.ts';
 
-export { validateBlocks } from './slack/blocks.ts';
+export { validateBlocks } from './blocks.ts';
 export {
   DEFAULT_CHANNELS,
   DEFAULT_USERGROUPS,
@@ -34,9 +34,9 @@ export {
   type SlackChannel,
   type SlackMessage,
   type SlackUser,
-} from './slack/fixtures.ts';
-export type { EnvelopeRecord, EnvelopeResult, EnvelopeType } from './slack/socket.ts';
-export type { SlackView } from './slack/state.ts';
+} from './fixtures.ts';
+export type { EnvelopeRecord, EnvelopeResult, EnvelopeType } from './socket.ts';
+export type { SlackView } from './state.ts';
 
 /** One Web API call as the emulator answered it (the token is left out of `args`). */
 export interface SlackCall {

@@ -1,28 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { FineTuningJob } from '../api/schemas.ts';
-import { createVirtualClock, type VirtualClock } from './fine-tuning/clock.ts';
-import { demoJobs } from './fine-tuning/demo.ts';
-import { type FaultConfig, type FaultKind, FaultPlan } from './fine-tuning/faults.ts';
-import { JobStore } from './fine-tuning/job-store.ts';
-import {
-  type ApiContext,
-  type ApiResponse,
-  azureError,
-  handleApiRequest,
-} from './fine-tuning/routes.ts';
-import type { AddJobInput, PauseMode, ResumeMode } from './fine-tuning/sim-types.ts';
-import { setStatusByHand } from './fine-tuning/simulation.ts';
+import type { FineTuningJob } from '../../api/schemas.ts';
+import { createVirtualClock, type VirtualClock } from './clock.ts';
+import { demoJobs } from './demo.ts';
+import { type FaultConfig, type FaultKind, FaultPlan } from './faults.ts';
+import { JobStore } from './job-store.ts';
+import { type ApiContext, type ApiResponse, azureError, handleApiRequest } from './routes.ts';
+import type { AddJobInput, PauseMode, ResumeMode } from './sim-types.ts';
+import { setStatusByHand } from './simulation.ts';
 
-export type { FaultConfig, FaultKind } from './fine-tuning/faults.ts';
+export type { FaultConfig, FaultKind } from './faults.ts';
 export type {
   AddJobInput,
   JobDurations,
   JobFailure,
   PauseMode,
   ResumeMode,
-} from './fine-tuning/sim-types.ts';
+} from './sim-types.ts';
 
 /**
  * A local stand-in of the Azure AI Foundry / OpenAI fine-tuning jobs API over real HTTP on
