@@ -15,6 +15,17 @@ describe('chaos: authenticity (short, seeded)', () => {
 
     // It really sent what it claims: every category of forgery, valid requests and replays.
     expect(f.requests).toBe(600);
+    // The eight forgeries of the campaign, named here so an empty map cannot pass.
+    expect(Object.keys(f.forgedByCategory).sort()).toEqual([
+      'body-changed',
+      'future',
+      'no-signature',
+      'no-timestamp',
+      'other-secret',
+      'stale',
+      'timestamp-changed',
+      'wrong-signature',
+    ]);
     for (const [category, g] of Object.entries(f.forgedByCategory)) {
       expect(g.sent, category).toBeGreaterThan(0);
       expect(g.refused, category).toBe(g.sent);
