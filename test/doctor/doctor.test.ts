@@ -10,6 +10,7 @@ import {
   startFineTuningEmulator,
 } from '../../src/emulators/fine-tuning/index.ts';
 import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack/index.ts';
+import { REDIS_URL } from '../support/redis.ts';
 
 // Every secret is a canary: no line of any report may contain one.
 const BOT_TOKEN = `xoxb-canary-bot-${randomUUID()}`;
@@ -46,7 +47,7 @@ function goodEnv(): NodeJS.ProcessEnv {
     SLACK_API_URL: slack.apiUrl,
     AZURE_OPENAI_ENDPOINT: ft.url,
     AZURE_OPENAI_API_KEY: AZURE_KEY,
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL,
     FT_APPROVER_IDS: 'U0APPROVE,S0APPROVERS',
   };
 }
@@ -282,7 +283,7 @@ describe('npm run doctor on a Redis that refuses CONFIG (as managed services do)
   let admin: Redis;
 
   beforeAll(async () => {
-    admin = new Redis('redis://127.0.0.1:6379');
+    admin = new Redis(REDIS_URL);
     await admin.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all', '-config');
   });
   afterAll(async () => {
@@ -297,9 +298,7 @@ describe('npm run doctor on a Redis that refuses CONFIG (as managed services do)
     });
 
     expect(code).toBe(0);
-    expect(lineOf(lines, 'Redis').status).toBe(
-      '✓ Redis: redis://127.0.0.1:6379 answers PING (PONG)',
-    );
+    expect(lineOf(lines, 'Redis').status).toBe(`✓ Redis: ${REDIS_URL} answers PING (PONG)`);
     const policy = lineOf(lines, 'Redis eviction policy');
     expect(policy.status).toMatch(/^⚠ Redis eviction policy: could not be verified/);
     expect(policy.fix).toContain('noeviction');

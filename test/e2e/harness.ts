@@ -24,6 +24,7 @@ import {
   viewSubmissionPayload,
 } from '../../src/emulators/slack-signing.ts';
 import { createKeys } from '../../src/store/keys.ts';
+import { REDIS_URL } from '../support/redis.ts';
 
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
 export const REQUESTER = 'U0REQUEST';
@@ -117,7 +118,7 @@ export async function startApp(
     SLACK_API_URL: slack.apiUrl,
     AZURE_OPENAI_ENDPOINT: ft.url,
     AZURE_OPENAI_API_KEY: 'test-key',
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL,
     FT_REDIS_NAMESPACE: namespace,
     FT_APPROVER_IDS: `${APPROVER},S0APPROVERS`,
     FT_POLL_INTERVAL_SECONDS: '3600',
@@ -142,7 +143,7 @@ export async function startApp(
       retryPolicy: noDelayRetryPolicy,
       clock: () => Date.now() + clockOffsetMs,
     });
-  const redis = new Redis('redis://127.0.0.1:6379');
+  const redis = new Redis(REDIS_URL);
 
   const post = async (body: string, headers: Record<string, string>): Promise<Ack> => {
     const t0 = performance.now();

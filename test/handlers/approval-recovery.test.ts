@@ -21,6 +21,7 @@ import { ApprovalStore } from '../../src/store/approvals.ts';
 import { AuditLog } from '../../src/store/audit.ts';
 import { createKeys, type Keys } from '../../src/store/keys.ts';
 import { createRedis } from '../../src/store/redis.ts';
+import { REDIS_URL } from '../support/redis.ts';
 
 /**
  * Recovery of approved requests whose executor died (SIGKILL) after the store recorded
@@ -29,7 +30,6 @@ import { createRedis } from '../../src/store/redis.ts';
  * nothing. Real Redis, both emulators over HTTP.
  */
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const ASKED_IN = 'C0TRAINING';
 const APPROVALS = 'C0APPROVALS';
 const GRACE = 5_000;

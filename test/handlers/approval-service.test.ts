@@ -20,8 +20,8 @@ import { ApprovalStore } from '../../src/store/approvals.ts';
 import { AuditLog } from '../../src/store/audit.ts';
 import { createKeys, type Keys } from '../../src/store/keys.ts';
 import { createRedis } from '../../src/store/redis.ts';
+import { REDIS_URL } from '../support/redis.ts';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const ASKED_IN = 'C0TRAINING';
 const APPROVALS = 'C0APPROVALS';
 

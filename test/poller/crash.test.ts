@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REDIS_URL } from '../support/redis.ts';
 import { CHANNEL, type Harness, OTHER_CHANNEL, startHarness, waitFor } from './harness.ts';
-import { REDIS_URL } from './helpers.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/sweep-child.ts', import.meta.url));
 

@@ -14,7 +14,7 @@ import type { AnnouncementRenderer } from '../../src/poller/render.ts';
 import { Sweeper, type SweeperDeps } from '../../src/poller/sweeper.ts';
 import { createJobStatusStore, readActor } from '../../src/store/job-status.ts';
 import { createSubscriptions, type Subscriptions } from '../../src/store/subscriptions.ts';
-import { openTestRedis, REDIS_URL, type TestRedis } from './helpers.ts';
+import { openTestRedis, REDIS_URL, type TestRedis } from '../support/redis.ts';
 
 /**
  * Everything a poller test needs, over real HTTP and Redis: both emulators, the API client,

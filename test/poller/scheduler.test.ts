@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPoller } from '../../src/poller/index.ts';
 import { PollScheduler } from '../../src/poller/poll-scheduler.ts';
+import { REDIS_URL } from '../support/redis.ts';
 import { CHANNEL, type Harness, startHarness, waitFor } from './harness.ts';
-import { REDIS_URL } from './helpers.ts';
 
 let h: Harness;
 

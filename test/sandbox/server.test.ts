@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 import { firstFreePort, freePort } from '../../src/sandbox/ports.ts';
 import { ensureRedis, NoRedisError, redisAnswers } from '../../src/sandbox/redis.ts';
+import { REDIS_URL } from '../support/redis.ts';
 
 /** A raw HTTP request, so the test can send the Host and Origin a browser on another site would. */
 function call(
@@ -42,7 +43,7 @@ describe('the sandbox server', () => {
       namespace: `test-${randomUUID()}`,
       logLevel: 'silent',
     });
-    redis = new Redis('redis://127.0.0.1:6379');
+    redis = new Redis(REDIS_URL);
   });
   afterAll(async () => {
     await sandbox?.stop();
@@ -133,7 +134,7 @@ describe('the sandbox server', () => {
 
 describe('finding Redis and a port', () => {
   it('uses the Redis at REDIS_URL, and says how to get one when nothing answers there', async () => {
-    expect((await ensureRedis({ url: 'redis://127.0.0.1:6379' })).private).toBe(false);
+    expect((await ensureRedis({ url: REDIS_URL })).private).toBe(false);
     const dead = `redis://127.0.0.1:${await freePort()}`;
     const err = await ensureRedis({ url: dead }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NoRedisError);

@@ -10,8 +10,8 @@ import {
 } from '../../src/store/approvals.ts';
 import { createKeys, type Keys } from '../../src/store/keys.ts';
 import { createRedis } from '../../src/store/redis.ts';
+import { REDIS_URL } from '../support/redis.ts';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const T0 = Date.UTC(2025, 0, 1, 12);
 
 let redis: Redis;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/store/audit.ts';
 import { createKeys, type Keys } from '../../src/store/keys.ts';
 import { createRedis, RedisUnavailableError } from '../../src/store/redis.ts';
+import { REDIS_URL } from '../support/redis.ts';
 
 let redis: Redis;
 let keys: Keys;
@@ -11,7 +12,7 @@ let lines: Array<{ obj: Record<string, unknown>; msg?: string }>;
 let audit: AuditLog;
 
 beforeAll(async () => {
-  redis = createRedis('redis://127.0.0.1:6379');
+  redis = createRedis(REDIS_URL);
   await redis.ping();
 });
 

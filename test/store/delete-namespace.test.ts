@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKeys } from '../../src/store/keys.ts';
 import { createRedis, deleteNamespace } from '../../src/store/redis.ts';
+import { REDIS_URL } from '../support/redis.ts';
 
-const redis = createRedis('redis://127.0.0.1:6379');
+const redis = createRedis(REDIS_URL);
 afterAll(async () => {
   await redis.quit();
 });

@@ -5,7 +5,7 @@ import {
   readActor,
   recordActor,
 } from '../../src/store/job-status.ts';
-import { openTestRedis, type TestRedis } from '../poller/helpers.ts';
+import { openTestRedis, type TestRedis } from '../support/redis.ts';
 
 let t: TestRedis;
 let store: JobStatusStore;

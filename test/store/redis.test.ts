@@ -10,6 +10,7 @@ import {
   isRedisUnavailable,
   RedisUnavailableError,
 } from '../../src/store/redis.ts';
+import { REDIS_URL } from '../support/redis.ts';
 
 /** A TCP pass-through to the real Redis that the test can cut and restore. */
 async function startProxy(port = 0) {
@@ -68,7 +69,7 @@ describe('createRedis', () => {
   });
 
   it('before the first connection, commands wait for it instead of failing', async () => {
-    const client = createRedis('redis://127.0.0.1:6379');
+    const client = createRedis(REDIS_URL);
     cleanups.push(() => client.quit());
     expect(await client.ping()).toBe('PONG');
   });
@@ -82,7 +83,7 @@ describe('createRedis', () => {
   });
 
   it('command errors that are not about availability pass through unchanged', async () => {
-    const client = createRedis('redis://127.0.0.1:6379');
+    const client = createRedis(REDIS_URL);
     cleanups.push(() => client.quit());
     const keys = createKeys(`test-${randomUUID()}`);
     const key = keys.replay('wrongtype');
@@ -97,7 +98,7 @@ describe('createRedis', () => {
 
 describe('createBullConnection', () => {
   it('lets BullMQ block: no per-request retry limit', async () => {
-    const client = createBullConnection('redis://127.0.0.1:6379');
+    const client = createBullConnection(REDIS_URL);
     cleanups.push(() => client.quit());
     expect(client.options.maxRetriesPerRequest).toBeNull();
     expect(await client.ping()).toBe('PONG');

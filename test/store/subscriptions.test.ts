@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSubscriptions, type Subscriptions } from '../../src/store/subscriptions.ts';
-import { openTestRedis, type TestRedis } from '../poller/helpers.ts';
+import { openTestRedis, type TestRedis } from '../support/redis.ts';
 
 let t: TestRedis;
 let subs: Subscriptions;

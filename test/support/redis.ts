@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createKeys, type Keys } from '../../src/store/keys.ts';
+import { deleteNamespace } from '../../src/store/redis.ts';
 
-/** Redis for tests: a unique namespace per test, and every key of it deleted afterwards. */
+/**
+ * The Redis every test talks to: the real one, never a mock. Tests take a namespace of their
+ * own (`openTestRedis`) and delete it afterwards.
+ */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestRedis {
@@ -22,18 +26,8 @@ export function openTestRedis(): TestRedis {
     keys,
     namespace,
     async cleanup() {
-      await deleteNamespace(redis, keys);
+      await deleteNamespace(redis, keys.bullPrefix);
       await redis.quit();
     },
   };
-}
-
-/** Deletes every key under the namespace's prefix (ours and BullMQ's). */
-export async function deleteNamespace(redis: Redis, keys: Keys): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${keys.bullPrefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
 }
