@@ -1,26 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createFineTuningClient, noDelayRetryPolicy } from '../../src/api/index.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FineTuningClient } from '../../src/api/types.ts';
-import {
-  type FineTuningEmulator,
-  startFineTuningEmulator,
-} from '../../src/emulators/fine-tuning/index.ts';
-import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack/index.ts';
+import type { FineTuningEmulator } from '../../src/emulators/fine-tuning/index.ts';
+import type { SlackEmulator } from '../../src/emulators/slack/index.ts';
 import {
   type ApprovalPolicyConfig,
   ApprovalService,
   type ApprovalServiceDeps,
-  type ApprovalViews,
   DEFAULT_RECOVERY_GRACE_MS,
 } from '../../src/handlers/approval-service.ts';
 import { ApproverRoles } from '../../src/handlers/roles.ts';
 import { ApprovalStore } from '../../src/store/approvals.ts';
 import { AuditLog } from '../../src/store/audit.ts';
-import { createKeys, type Keys } from '../../src/store/keys.ts';
+import type { Keys } from '../../src/store/keys.ts';
 import { createRedis } from '../../src/store/redis.ts';
+import { fakeApprovalViews, useGateTestbed } from '../support/gate.ts';
 import { REDIS_URL } from '../support/redis.ts';
 
 /**
@@ -34,59 +29,17 @@ const ASKED_IN = 'C0TRAINING';
 const APPROVALS = 'C0APPROVALS';
 const GRACE = 5_000;
 
-const views: ApprovalViews = {
-  renderRequest(request, job) {
-    const status = job ? ` (job ${job.status})` : '';
-    const outcome = request.outcome ? `: ${request.outcome}` : '';
-    const by = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
-    const text = `${request.action} ${request.jobId} asked by <@${request.requester}>: ${request.state}${by}${outcome}${status}`;
-    const blocks: NonNullable<ReturnType<ApprovalViews['renderRequest']>['blocks']> = [
-      { type: 'section', text: { type: 'mrkdwn', text } },
-    ];
-    if (request.state === 'pending' || request.state === 'approved') {
-      blocks.push({
-        type: 'actions',
-        elements: [
-          {
-            type: 'button',
-            action_id: 'ftops.approval.approve',
-            text: { type: 'plain_text', text: 'Approve' },
-            value: request.id,
-          },
-        ],
-      });
-    }
-    return { text, blocks };
-  },
-};
-
+const views = fakeApprovalViews(['pending', 'approved']);
+const bed = useGateTestbed();
+const extraClients = bed.extraClients;
 let slackEmu: SlackEmulator;
 let ftEmu: FineTuningEmulator;
 let api: FineTuningClient;
 let slack: WebClient;
 let redis: Redis;
-const extraClients: Redis[] = [];
 
-beforeAll(async () => {
-  [slackEmu, ftEmu] = await Promise.all([startSlackEmulator(), startFineTuningEmulator()]);
-  api = createFineTuningClient({
-    baseUrl: ftEmu.azureBaseUrl,
-    auth: { type: 'api-key', key: 'test-key' },
-    retryPolicy: noDelayRetryPolicy,
-    maxRetries: 0,
-  });
-  slack = new WebClient(slackEmu.botToken, {
-    slackApiUrl: slackEmu.apiUrl,
-    retryConfig: { retries: 0 },
-  });
-  redis = createRedis(REDIS_URL);
-  await redis.ping();
-});
-
-afterAll(async () => {
-  await Promise.all([...extraClients, redis].map((c) => c.quit()));
-  await api.close();
-  await Promise.all([slackEmu.close(), ftEmu.close()]);
+beforeAll(() => {
+  ({ slackEmu, ftEmu, api, slack, redis } = bed);
 });
 
 type Overrides = Partial<Pick<ApprovalServiceDeps, 'onActing' | 'recoveryGraceMs'>> & {
@@ -105,7 +58,7 @@ interface World {
 let world: World | undefined;
 
 function setup(): World {
-  const keys = createKeys(`test-${randomUUID()}`);
+  const keys = bed.freshKeys();
   const config: ApprovalPolicyConfig = {
     approvers: { users: ['UAPP', 'UAPP2'], groups: [] },
     gatedActions: ['pause', 'cancel'],
