@@ -1,7 +1,9 @@
 import { startFtops } from './compose.ts';
 import { exitOnConfigError, loadConfig } from './config.ts';
+import { loadEnvFile } from './env-file.ts';
 
 /** `npm start`: one process, configured from the environment, stopped cleanly by a signal. */
+loadEnvFile();
 const config = exitOnConfigError(() => loadConfig());
 const ftops = await startFtops({ config });
 

@@ -1,4 +1,5 @@
 import { LOG_LEVELS, type LogLevel } from '../bot/config.ts';
+import { loadEnvFile } from '../bot/env-file.ts';
 import { errorText } from '../util/error-text.ts';
 import { NoRedisError, PortTakenError, startSandbox } from './index.ts';
 
@@ -24,6 +25,7 @@ function parseLogLevel(raw: string | undefined): LogLevel {
 }
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const env = process.env;
   console.log('Starting the ftops sandbox…');
   const sandbox = await startSandbox({
