@@ -112,7 +112,7 @@ export function requestIdOf(headers: ResponseHeaders): string | undefined {
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const s of secrets) {
-    if (s.length >= 4) out = out.split(s).join('[redacted]');
+    if (s.length > 0) out = out.split(s).join('[redacted]');
   }
   return out;
 }

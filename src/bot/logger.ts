@@ -40,7 +40,8 @@ export interface LoggerOptions {
  * request never reaches the output.
  */
 export function createLogger(opts: LoggerOptions): Logger {
-  const secrets = opts.secrets.filter((s) => s.length >= 6);
+  // Every secret, however short, longest first so one that contains another goes whole.
+  const secrets = opts.secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
   return pino(
     {
       level: opts.level,

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { APIError } from '../../src/api/errors.ts';
 import { createLogger } from '../../src/bot/logger.ts';
 
-function capture() {
+function capture(secrets: string[] = ['xoxb-secret-token']) {
   const lines: string[] = [];
   const logger = createLogger({
     level: 'info',
-    secrets: ['xoxb-secret-token'],
+    secrets,
     destination: new Writable({
       write(chunk, _enc, cb) {
         lines.push(...String(chunk).split('\n').filter(Boolean));
@@ -44,5 +44,13 @@ describe('the logger', () => {
     const { logger, logged } = capture();
     logger.warn({ err: 'plain text' }, 'odd');
     expect(logged()[0]?.err).toEqual({ message: 'plain text' });
+  });
+
+  it('redacts a configured secret whatever its length', () => {
+    const { logger, logged } = capture(['k9Z', 'pw']);
+    logger.info({ detail: 'auth k9Z failed; retry with pw' }, 'short secrets');
+    const text = JSON.stringify(logged());
+    expect(text).not.toContain('k9Z');
+    expect(text).toContain('auth [redacted] failed; retry with [redacted]');
   });
 });
