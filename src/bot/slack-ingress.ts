@@ -4,10 +4,13 @@ import { parse as parseForm } from 'node:querystring';
 import type { Logger } from 'pino';
 import { RedisUnavailableError } from '../store/redis.ts';
 import { sendJson } from './http-server.ts';
+import { readBody } from './read-body.ts';
 import { verifySlackSignature } from './verify-signature.ts';
 
 /** Slack's own limit for interactive payloads is far below this; larger bodies are refused. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Slack sends a whole request at once; a body still arriving after this is not Slack. */
+const BODY_TIMEOUT_MS = 10_000;
 
 export interface SlackIngressOptions {
   signingSecret: string;
@@ -32,14 +35,21 @@ export function createSlackIngress(opts: SlackIngressOptions) {
   const now = opts.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   return (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
-    readBody(req).then(
-      async (raw) => {
-        if (raw === null) {
-          opts.onRefused?.('too_large');
-          sendJson(res, 413, { ok: false, error: 'body_too_large' });
+    readBody(req, { maxBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS }).then(
+      async (read) => {
+        if (!read.ok) {
+          opts.onRefused?.(read.reason);
+          if (read.reason === 'aborted') return;
+          // Close the connection: the rest of the body is never read.
+          res.setHeader('connection', 'close');
+          sendJson(res, read.reason === 'too_large' ? 413 : 408, {
+            ok: false,
+            error: read.reason === 'too_large' ? 'body_too_large' : 'body_timeout',
+          });
+          res.on('finish', () => req.socket.destroy());
           return;
         }
-        const body = raw.toString('utf8');
+        const body = read.body.toString('utf8');
         const verdict = verifySlackSignature({
           secret: opts.signingSecret,
           body,
@@ -84,7 +94,7 @@ export function createSlackIngress(opts: SlackIngressOptions) {
           return;
         }
         const buffered = req as IncomingMessage & { rawBody?: Buffer; correlationId?: string };
-        buffered.rawBody = raw;
+        buffered.rawBody = read.body;
         buffered.correlationId = newCorrelationId();
         if (opts.onAnswered) {
           const kind = requestKind(body);
@@ -128,19 +138,4 @@ export function parsesToNull(body: string, contentType: string | undefined): boo
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return typeof v === 'string' ? v : undefined;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
