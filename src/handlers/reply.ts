@@ -7,19 +7,20 @@ import type { MessageView } from '../views/types.ts';
 /**
  * Turns any failure into what the user reads. Errors of ours already carry a message fit for
  * a person; anything else is a bug, so the user gets the correlation ID and the log gets the
- * details under the same ID (never the other way round).
+ * details under the same ID (never the other way round). `log` is the request's child logger,
+ * which already carries the correlation ID, so it is not added to the line a second time.
  */
-export function replyForError(err: unknown, correlationId: string, logger: Logger): MessageView {
+export function replyForError(err: unknown, correlationId: string, log: Logger): MessageView {
   if (err instanceof FineTuningError) {
-    logger.warn({ correlationId, err }, 'fine-tuning API call failed');
+    log.warn({ err }, 'fine-tuning API call failed');
     return errorView(err.message, correlationId);
   }
   if (err instanceof RedisUnavailableError || isRedisUnavailable(err)) {
-    logger.error({ correlationId }, 'Redis is not answering');
+    log.error('Redis is not answering');
     return errorView(new RedisUnavailableError().message, correlationId);
   }
   // The logger shows an error's name and message, never its stack (src/bot/logger.ts).
-  logger.error({ correlationId, err }, 'unexpected error in a Slack handler');
+  log.error({ err }, 'unexpected error in a Slack handler');
   return errorView(
     'Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, give the operator this ID.',
     correlationId,

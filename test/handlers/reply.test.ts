@@ -13,11 +13,14 @@ describe('replyForError', () => {
       },
     });
     const logger = createLogger({ level: 'info', secrets: [], destination });
-    const view = replyForError(new TypeError('x.trim is not a function'), 'cid123', logger);
+    const log = logger.child({ correlationId: 'cid123' });
+    const view = replyForError(new TypeError('x.trim is not a function'), 'cid123', log);
     expect(JSON.stringify(view)).toContain('cid123');
     const logged = lines.join('');
     expect(logged).toContain('x.trim is not a function');
-    expect(logged).toContain('cid123');
+    // Once: the request's child logger carries it, and the line does not repeat it.
+    expect(logged.match(/"correlationId"/g)).toHaveLength(1);
+    expect(logged).toContain('"correlationId":"cid123"');
     // pino's err serializer leaves an empty "stack" on a plain object; a trace has text.
     expect(logged).not.toMatch(/"stack":"[^"]|\\n\s+at /);
   });
