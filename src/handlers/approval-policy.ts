@@ -1,5 +1,6 @@
-import { actionApplies, pastTense } from '../api/actions.ts';
+import { actionApplies, alreadyDone, pastTense } from '../api/actions.ts';
 import type { ApprovalState, GateAction } from '../store/approvals.ts';
+import { statusPhrase } from '../views/status.ts';
 
 /**
  * The approval gate's rules as pure functions: whether a request runs at once or waits,
@@ -60,7 +61,17 @@ export function canActOn(
   jobId = 'the job',
 ): { ok: true } | { ok: false; reason: string } {
   if (actionApplies(action, status)) return { ok: true };
-  return { ok: false, reason: `${jobId} is ${status}, so it cannot be ${pastTense(action)}` };
+  // "is already paused", not "is paused, so it cannot be paused".
+  if (alreadyDone(action, status)) return { ok: false, reason: `${jobId} ${already(status)}` };
+  return {
+    ok: false,
+    reason: `${jobId} ${statusPhrase(status)}, so it cannot be ${pastTense(action)}`,
+  };
+}
+
+function already(status: string): string {
+  const phrase = statusPhrase(status);
+  return phrase.replace(/^(is|has|was) /, '$1 already ');
 }
 
 /** The exact API call an action makes, for dry runs and the audit trail. */

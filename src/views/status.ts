@@ -28,3 +28,26 @@ export function statusEmoji(status: string): string {
 export function statusLabel(status: string): string {
   return status.replace(/_/g, ' ');
 }
+
+const PHRASE: Record<string, string> = {
+  validating_files: 'is validating its files',
+  queued: 'is queued',
+  pending: 'is pending',
+  running: 'is running',
+  pausing: 'is pausing',
+  paused: 'is paused',
+  resuming: 'is resuming',
+  succeeded: 'has succeeded',
+  failed: 'has failed',
+  cancelled: 'was cancelled',
+};
+
+/**
+ * A job's status as a careful writer puts it after the job's name: "has succeeded", "is
+ * paused"; an unknown status is quoted as plain text ("is in state “x”"), never trusted as markup.
+ */
+export function statusPhrase(status: string): string {
+  return Object.hasOwn(PHRASE, status)
+    ? (PHRASE[status] as string)
+    : `is in state “${statusLabel(status)}”`;
+}

@@ -222,7 +222,7 @@ describe('job card buttons end to end', () => {
     // Resume on a card, its value pointing at a running job: refused, no POST.
     const other = app.ft.addJob();
     const resumed = await app.click({ actionId: RESUME_JOB, value: other.id, messageTs: card.ts });
-    expect(await app.answer(resumed)).toContain('is running, so it cannot be resumed');
+    expect(await app.answer(resumed)).toContain('is already running.');
     // Pointing at a job that does not exist: "not found".
     const ghost = await app.click({
       actionId: RESUME_JOB,

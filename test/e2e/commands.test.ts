@@ -118,7 +118,7 @@ describe('/ft commands end to end', () => {
     expect(app.ft.getJob(job.id)?.status).toBe('resuming');
     // Resuming a job that is not paused is refused before any POST.
     const running = app.ft.addJob();
-    expect(await ask(`resume ${running.id}`)).toContain('is running, so it cannot be resumed');
+    expect(await ask(`resume ${running.id}`)).toContain('is already running.');
     expect(app.ft.requests.some((r) => r.path === `/fine_tuning/jobs/${running.id}/resume`)).toBe(
       false,
     );

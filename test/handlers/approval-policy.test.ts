@@ -134,15 +134,27 @@ describe('canActOn', () => {
   it('explains a refusal with the job and its state', () => {
     expect(canActOn('pause', 'succeeded', 'ftjob-x')).toEqual({
       ok: false,
-      reason: 'ftjob-x is succeeded, so it cannot be paused',
+      reason: 'ftjob-x has succeeded, so it cannot be paused',
     });
     expect(canActOn('resume', 'running', 'ftjob-x')).toEqual({
       ok: false,
-      reason: 'ftjob-x is running, so it cannot be resumed',
+      reason: 'ftjob-x is already running',
     });
     expect(canActOn('cancel', 'cancelled', 'ftjob-x')).toEqual({
       ok: false,
-      reason: 'ftjob-x is cancelled, so it cannot be cancelled',
+      reason: 'ftjob-x was already cancelled',
+    });
+    expect(canActOn('pause', 'paused', 'ftjob-x')).toEqual({
+      ok: false,
+      reason: 'ftjob-x is already paused',
+    });
+    expect(canActOn('pause', 'failed', 'ftjob-x')).toEqual({
+      ok: false,
+      reason: 'ftjob-x has failed, so it cannot be paused',
+    });
+    expect(canActOn('pause', 'warming_up', 'ftjob-x')).toEqual({
+      ok: false,
+      reason: 'ftjob-x is in state “warming up”, so it cannot be paused',
     });
     expect(canActOn('cancel', 'paused', 'ftjob-x')).toEqual({ ok: true });
   });

@@ -298,7 +298,7 @@ describe('ApprovalService', () => {
       dryRun: true,
     });
     expect(no.ephemeral.text).toContain(
-      `Allowed now: no: ${finished.id} is succeeded, so it cannot be paused`,
+      `Allowed now: no: ${finished.id} has succeeded, so it cannot be paused`,
     );
   });
 
@@ -380,11 +380,11 @@ describe('ApprovalService', () => {
       vote: 'approve',
     });
     expect(res.kind).toBe('failed');
-    expect(res.ephemeral.text).toContain(`${job.id} is succeeded, so it cannot be paused`);
+    expect(res.ephemeral.text).toContain(`${job.id} has succeeded, so it cannot be paused`);
     expect(mutations(job.id)).toHaveLength(0);
     expect(await w.store.get(asked.requestId!)).toMatchObject({
       state: 'failed',
-      outcome: `${job.id} is succeeded, so it cannot be paused; nothing was sent`,
+      outcome: `${job.id} has succeeded, so it cannot be paused; nothing was sent`,
     });
     const [msg] = topLevel(APPROVALS);
     expect(hasButtons(msg?.blocks)).toBe(false);
@@ -436,7 +436,7 @@ describe('ApprovalService', () => {
     const done = ftEmu.addJob({ status: 'succeeded' });
     const refused = await ask(w, done.id);
     expect(refused).toMatchObject({ kind: 'refused' });
-    expect(refused.ephemeral.text).toBe(`${done.id} is succeeded, so it cannot be paused.`);
+    expect(refused.ephemeral.text).toBe(`${done.id} has succeeded, so it cannot be paused.`);
     expect(await w.service.listPending()).toEqual([]);
   });
 
