@@ -42,6 +42,12 @@ export interface NotifyWorkerDeps {
  */
 export const MAX_STALLS = 20;
 
+/**
+ * Notifications handled at once by one worker. It is also how many posts a SIGKILL can catch
+ * between Slack accepting them and the worker recording them, each re-posted once on retry.
+ */
+export const DEFAULT_NOTIFY_CONCURRENCY = 4;
+
 /** How long a worker may hold a card while posting to it. */
 const CARD_LOCK_MS = 60_000;
 /** How soon a notification whose card is busy elsewhere tries again. */
@@ -89,7 +95,7 @@ export class NotifyWorker {
     this.worker = new Worker<NotifyData>(NOTIFY_QUEUE, (job, token) => this.process(job, token), {
       connection: deps.connection,
       prefix: deps.keys.bullPrefix,
-      concurrency: deps.concurrency ?? 4,
+      concurrency: deps.concurrency ?? DEFAULT_NOTIFY_CONCURRENCY,
       maxStalledCount: MAX_STALLS,
       ...(deps.stall?.lockDurationMs ? { lockDuration: deps.stall.lockDurationMs } : {}),
       ...(deps.stall?.stalledIntervalMs ? { stalledInterval: deps.stall.stalledIntervalMs } : {}),
