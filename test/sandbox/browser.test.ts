@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
+import { CHROMIUM_PATH } from '../support/chromium.ts';
 
-/** CI installs Debian's chromium here; a missing browser fails the test, it is never skipped. */
-const CHROMIUM = '/usr/bin/chromium';
+/** A missing browser fails the test, it is never skipped (`npm test` says so before it runs). */
+const CHROMIUM = CHROMIUM_PATH;
 const RESULTS = fileURLToPath(new URL('../../test-results/sandbox/', import.meta.url));
 const README_SHOT = fileURLToPath(new URL('../../docs/sandbox.png', import.meta.url));
 const WAIT = { timeout: 10_000 };
