@@ -25,7 +25,7 @@ WORKDIR /app
 # Owned by root and read-only to the app: the process cannot rewrite its own code.
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/src ./src
-COPY package.json manifest.yml ./
+COPY package.json manifest.yml manifest.socket-mode.yml ./
 USER node
 EXPOSE 3000
 # slim has no curl; Node's own fetch asks /healthz. Every role serves it on PORT.
