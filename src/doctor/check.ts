@@ -1,3 +1,18 @@
+/**
+ * Every check the doctor can run, in the order it runs them; each result is named from here, so
+ * the summary's counts and the README's list (kept by a test) come from one place.
+ */
+export const CHECKS = {
+  config: 'Configuration',
+  redis: 'Redis',
+  eviction: 'Redis eviction policy',
+  slackToken: 'Slack bot token',
+  slackScopes: 'Slack bot scopes',
+  approvers: 'Approvers',
+  socketMode: 'Slack Socket Mode',
+  fineTuning: 'Fine-tuning API',
+} as const;
+
 /** The outcome of one doctor check: what was checked, what was found, and what to do about it. */
 export interface CheckResult {
   /** Short name shown first on the line, e.g. `Redis` or `Slack bot token`. */

@@ -11,7 +11,7 @@ import {
 } from '../api/index.ts';
 import type { Config } from '../bot/config.ts';
 import { errorText } from '../util/error-text.ts';
-import { type CheckResult, fail, pass, warn } from './check.ts';
+import { CHECKS, type CheckResult, fail, pass, warn } from './check.ts';
 
 type FineTuning = Config['fineTuning'];
 
@@ -59,7 +59,7 @@ export async function checkFineTuningApi(
   client: FineTuningClient,
   ft: FineTuning,
 ): Promise<CheckResult> {
-  const name = 'Fine-tuning API';
+  const name = CHECKS.fineTuning;
   const where = `GET ${ft.baseUrl}/fine_tuning/jobs?limit=1`;
   const how =
     ft.auth.type === 'entra'

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { errorText } from '../util/error-text.ts';
-import { type CheckResult, fail, pass, warn } from './check.ts';
+import { CHECKS, type CheckResult, fail, pass, warn } from './check.ts';
 
 /** A Redis URL without its credentials, fit to print. */
 export function redisLocation(url: string): string {
@@ -21,13 +21,13 @@ export async function checkRedisPing(
   const where = redisLocation(url);
   try {
     const answer = await redis.ping();
-    return pass('Redis', `${where} answers PING (${answer})`);
+    return pass(CHECKS.redis, `${where} answers PING (${answer})`);
   } catch (err) {
     const cause = lastError() ?? err;
     const text = errorText(cause);
     const auth = /NOAUTH|WRONGPASS|invalid password|invalid username/i.test(text);
     return fail(
-      'Redis',
+      CHECKS.redis,
       `${where} did not answer PING: ${text}`,
       auth
         ? 'Redis refused the credentials: put the right user and password in REDIS_URL (redis://user:password@host:6379).'
@@ -41,7 +41,7 @@ const EVICTION_FIX =
 
 /** Judges a `maxmemory-policy` value: only `noeviction` keeps ftops' state safe. */
 export function judgeEvictionPolicy(policy: string | undefined): CheckResult {
-  const name = 'Redis eviction policy';
+  const name = CHECKS.eviction;
   if (policy === 'noeviction') return pass(name, 'maxmemory-policy is noeviction');
   if (policy === undefined) {
     return warn(name, 'could not be verified (CONFIG GET gave no answer)', EVICTION_FIX);

@@ -6,7 +6,7 @@ import { type Config, ConfigError, loadConfig, SECRET_VARIABLES } from '../bot/c
 import { scrubSecrets } from '../bot/logger.ts';
 import { createRedis } from '../store/redis.ts';
 import { errorText } from '../util/error-text.ts';
-import { type CheckResult, fail, pass, skip } from './check.ts';
+import { CHECKS, type CheckResult, fail, pass, skip } from './check.ts';
 import { checkFineTuningApi } from './fine-tuning-check.ts';
 import { checkRedisEvictionPolicy, checkRedisPing } from './redis-checks.ts';
 import { MANIFEST_URL, requiredBotScopes } from './scopes.ts';
@@ -111,7 +111,7 @@ async function redisChecks(config: Config, timeoutMs: number): Promise<CheckResu
   });
   try {
     const ping = await checkRedisPing(redis, config.redis.url, () => lastError);
-    if (!ping.ok) return [ping, skip('Redis eviction policy', 'Redis did not answer')];
+    if (!ping.ok) return [ping, skip(CHECKS.eviction, 'Redis did not answer')];
     return [ping, await checkRedisEvictionPolicy(redis)];
   } finally {
     redis.disconnect();
@@ -128,8 +128,8 @@ async function slackChecks(
   const results = [auth.result];
   if (!auth.result.ok) {
     results.push(
-      skip('Slack bot scopes', 'the bot token did not work'),
-      skip('Approvers', 'the bot token did not work'),
+      skip(CHECKS.slackScopes, 'the bot token did not work'),
+      skip(CHECKS.approvers, 'the bot token did not work'),
     );
   } else {
     let required: string[] | undefined;
@@ -201,7 +201,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv, opts: DoctorOptions): Pr
     return DOCTOR_EXIT.config;
   }
 
-  const results: CheckResult[] = [pass('Configuration', configSummary(config))];
+  const results: CheckResult[] = [pass(CHECKS.config, configSummary(config))];
   for (const line of formatResult(results[0]!)) print(line);
   // One group at a time, in a fixed order, so the report reads the same on every run.
   const groups = [
@@ -218,9 +218,11 @@ export async function runDoctor(env: NodeJS.ProcessEnv, opts: DoctorOptions): Pr
 
   const failed = results.filter((r) => !r.ok).length;
   const warned = results.filter((r) => r.warning).length;
-  const ran = results.filter((r) => !r.skipped).length;
+  const skipped = results.filter((r) => r.skipped).length;
+  const ran = results.length - skipped;
   if (failed > 0) {
-    print(`${failed} of ${ran} checks failed.`);
+    const notRun = skipped > 0 ? `; ${skipped} more could not run because of that` : '';
+    print(`${failed} of ${results.length} checks failed${notRun}.`);
     return DOCTOR_EXIT.failed;
   }
   print(`All ${ran} checks passed${warned > 0 ? ` (${warned} with a warning)` : ''}.`);

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { errorText } from '../util/error-text.ts';
-import { type CheckResult, fail, pass, warn } from './check.ts';
+import { CHECKS, type CheckResult, fail, pass, warn } from './check.ts';
 import { missingScopes } from './scopes.ts';
 
 /** Slack's error code for a failed Web API call (`invalid_auth`, ...), or a short description. */
@@ -36,7 +36,7 @@ export interface SlackAuth {
 
 /** Calls `auth.test` with the bot token and reports who the bot is. */
 export async function checkBotToken(slack: WebClient, apiUrl: string): Promise<SlackAuth> {
-  const name = 'Slack bot token';
+  const name = CHECKS.slackToken;
   try {
     const answer = await slack.auth.test();
     const scopes = answer.response_metadata?.scopes;
@@ -66,7 +66,7 @@ export function checkBotScopes(
   granted: readonly string[] | undefined,
   required: readonly string[],
 ): CheckResult {
-  const name = 'Slack bot scopes';
+  const name = CHECKS.slackScopes;
   if (granted === undefined) {
     return warn(
       name,
@@ -105,7 +105,7 @@ export async function checkApprovers(
   approvers: { readonly users: readonly string[]; readonly groups: readonly string[] },
   gatedActions: readonly string[],
 ): Promise<CheckResult> {
-  const name = 'Approvers';
+  const name = CHECKS.approvers;
   const { users, groups } = approvers;
   if (users.length === 0 && groups.length === 0) {
     return gatedActions.length === 0
@@ -155,7 +155,7 @@ export async function checkApprovers(
 
 /** In Socket Mode, checks that the app-level token may open a connection. */
 export async function checkSocketMode(slackApp: WebClient, apiUrl: string): Promise<CheckResult> {
-  const name = 'Slack Socket Mode';
+  const name = CHECKS.socketMode;
   try {
     await slackApp.apps.connections.open();
     return pass(name, 'apps.connections.open with SLACK_APP_TOKEN OK');

@@ -178,7 +178,7 @@ describe('npm run doctor, one broken setting at a time', () => {
     expect(lineOf(lines, 'Slack bot scopes').status).toMatch(/^– /);
     expect(lineOf(lines, 'Approvers').status).toMatch(/^– /);
     expect(text).not.toContain(wrong);
-    expect(lines.at(-1)).toBe('1 of 5 checks failed.');
+    expect(lines.at(-1)).toBe('1 of 7 checks failed; 2 more could not run because of that.');
   });
 
   it('reports an app-level token Slack refuses', async () => {
