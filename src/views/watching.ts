@@ -30,3 +30,36 @@ export function watchingView(subs: readonly WatchView[]): MessageView {
   ];
   return fitMessage({ text: `This channel watches ${subs.length} subscription(s).`, blocks });
 }
+
+/** What `/ft watch` did, as the subscription store reports it. */
+export type WatchOutcome = 'added' | 'changed' | 'unchanged';
+
+const filterText = (only: readonly string[] | null) =>
+  only ? ` (only ${only.map((o) => code(truncate(o, 40))).join(', ')})` : '';
+
+/** The answer to `/ft watch all`. */
+export function watchAllView(outcome: WatchOutcome, only: readonly string[] | null): MessageView {
+  const filter = filterText(only);
+  const text =
+    outcome === 'unchanged'
+      ? `This channel is already watching *every* fine-tuning job${filter}; nothing changed.`
+      : outcome === 'changed'
+        ? `👀 This channel still watches *every* fine-tuning job, now${filter || ' with no filter'}.`
+        : `👀 This channel now hears about status changes of *every* fine-tuning job, new ones included${filter}.`;
+  return { text, blocks: [sectionBlock(text)] };
+}
+
+/** The note under the job card `/ft watch <job>` answers with. */
+export function watchJobNote(outcome: WatchOutcome, only: readonly string[] | null): string {
+  const filtered = only ? ' (filtered)' : '';
+  if (outcome === 'unchanged')
+    return `This channel is already watching this job${filtered}; nothing changed.`;
+  if (outcome === 'changed')
+    return `This channel still watches this job, now${only ? ' filtered' : ' unfiltered'}.`;
+  return `This channel will hear about every status change of this job${filtered}.`;
+}
+
+/** The note under the card of a finished job someone asked to watch: nothing was subscribed. */
+export function finishedJobNote(phrase: string): string {
+  return `This job ${phrase}; nothing more will change, so this channel does not watch it. /ft watch all announces every job's changes, new ones included.`;
+}

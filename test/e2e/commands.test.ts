@@ -157,6 +157,31 @@ describe('/ft commands end to end', () => {
     expect(await ask('watching', { channel })).not.toContain('ftjob-doesnotexist');
   });
 
+  it('watch says when nothing changed, and does not watch a finished job', async () => {
+    const channel = 'C0APPROVALS';
+    const job = app.ft.addJob({ user_provided_suffix: 'twice' });
+    expect(await ask(`watch ${job.id}`, { channel })).toContain('will hear about every status');
+    expect(await ask(`watch ${job.id}`, { channel })).toContain(
+      'This channel is already watching this job; nothing changed.',
+    );
+    expect(await ask(`watch ${job.id} --only failed`, { channel })).toContain(
+      'This channel still watches this job, now filtered.',
+    );
+    expect(await ask('watch all', { channel })).toContain('now hears about status changes');
+    expect(await ask('watch all', { channel })).toContain(
+      'This channel is already watching *every* fine-tuning job; nothing changed.',
+    );
+    const done = app.ft.addJob({ status: 'succeeded', user_provided_suffix: 'done' });
+    const answer = await ask(`watch ${done.id}`, { channel });
+    expect(answer).toContain('This job has succeeded; nothing more will change');
+    expect(answer).toContain('/ft watch all');
+    const list = await ask('watching', { channel });
+    expect(list).toContain(job.id);
+    expect(list).not.toContain(done.id);
+    await ask(`unwatch ${job.id}`, { channel });
+    await ask('unwatch all', { channel });
+  });
+
   it('audit is for approvers only', async () => {
     expect(await ask('audit')).toContain('approvers only');
     const job = app.ft.addJob({ status: 'paused' });

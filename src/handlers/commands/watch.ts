@@ -1,10 +1,17 @@
-import type { FineTuningJob } from '../../api/schemas.ts';
+import { type FineTuningJob, isTerminal } from '../../api/schemas.ts';
 import { WATCH_ALL } from '../../store/subscriptions.ts';
 import { errorText } from '../../util/error-text.ts';
 import { jobCard } from '../../views/job-card.ts';
 import { code } from '../../views/mrkdwn.ts';
+import { statusPhrase } from '../../views/status.ts';
 import type { MessageView } from '../../views/types.ts';
-import { watchingView } from '../../views/watching.ts';
+import {
+  finishedJobNote,
+  type WatchOutcome,
+  watchAllView,
+  watchingView,
+  watchJobNote,
+} from '../../views/watching.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
 
 /** `/ft watch <job>|all [--only …]`: subscribes the channel; a job's reply shows its card. */
@@ -13,23 +20,42 @@ export async function watchJob(
   caller: Caller,
   cmd: { jobId: string | null; only: string[] | null },
 ): Promise<MessageView> {
-  const only = cmd.only ? { only: cmd.only } : {};
-  const filter = cmd.only ? ` (only ${cmd.only.map(code).join(', ')})` : '';
   if (cmd.jobId === null) {
-    await deps.subscriptions.watch(caller.channelId, WATCH_ALL, only);
-    const text = `👀 This channel now hears about status changes of *every* fine-tuning job, new ones included${filter}.`;
-    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    const outcome = await subscribe(deps, caller.channelId, WATCH_ALL, cmd.only);
+    return watchAllView(outcome, cmd.only);
   }
   // Read first: watching a job that does not exist should say so, not subscribe silently.
   const job = await deps.api.getJob(cmd.jobId);
-  await deps.subscriptions.watch(caller.channelId, cmd.jobId, only);
+  if (isTerminal(job.status)) {
+    return jobCard(job, {
+      now: deps.clock(),
+      note: finishedJobNote(statusPhrase(job.status)),
+      actions: ['refresh'],
+    });
+  }
+  const outcome = await subscribe(deps, caller.channelId, cmd.jobId, cmd.only);
   await recordBaseline(deps, job);
   return jobCard(job, {
     now: deps.clock(),
     watching: true,
-    note: `This channel will hear about every status change of this job${filter ? ' (filtered)' : ''}.`,
+    note: watchJobNote(outcome, cmd.only),
     actions: ['refresh', 'unwatch'],
   });
+}
+
+/** Watches `target` unless the channel already watches it with the same filter. */
+async function subscribe(
+  deps: HandlerDeps,
+  channel: string,
+  target: string,
+  only: string[] | null,
+): Promise<WatchOutcome> {
+  const existing = (await deps.subscriptions.list(channel)).find((s) => s.target === target);
+  const same = (a: readonly string[] | undefined) =>
+    [...new Set(a ?? [])].sort().join(',') === [...new Set(only ?? [])].sort().join(',');
+  if (existing && same(existing.only)) return 'unchanged';
+  await deps.subscriptions.watch(channel, target, only ? { only } : {});
+  return existing ? 'changed' : 'added';
 }
 
 /**
