@@ -32,6 +32,18 @@ export function isTerminal(status: string): boolean {
   return TERMINAL_STATUSES.has(status);
 }
 
+/**
+ * Not an API status: what ftops records for a watched job the API answers 404 for (deleted,
+ * or no longer visible with these credentials). Final like the finished states, so the job
+ * is announced gone once and never read again.
+ */
+export const GONE = 'gone';
+
+/** Whether nothing more will happen to a job in this status: finished, or gone. */
+export function isFinal(status: string): boolean {
+  return status === GONE || isTerminal(status);
+}
+
 /** Unix seconds that may come as an integer, a numeric string, 0 (meaning "none") or null. */
 const unixTime = z
   .union([z.number(), z.string(), z.null()])

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { FineTuningJob } from '../api/schemas.ts';
-import { isTerminal } from '../api/schemas.ts';
+import { NotFoundError } from '../api/errors.ts';
+import { type FineTuningJob, GONE, isFinal } from '../api/schemas.ts';
 import type { FineTuningClient } from '../api/types.ts';
 import type { Actor, JobState, JobStatusStore, Transition } from '../store/job-status.ts';
 import type { Subscriptions } from '../store/subscriptions.ts';
@@ -40,6 +40,8 @@ export interface SweepReport {
   enqueued: number;
   /** Watched jobs that could not be read; they are tried again next sweep. */
   unread: string[];
+  /** Jobs the API answered 404 for: announced gone once, then their watches dropped. */
+  gone: string[];
 }
 
 /**
@@ -67,6 +69,7 @@ export class Sweeper {
       transitions: 0,
       enqueued: 0,
       unread: [],
+      gone: [],
     };
     // Left-overs first: a crash after a compare-and-set left its transition in the outbox.
     report.enqueued += await this.drainOutbox();
@@ -82,19 +85,26 @@ export class Sweeper {
     const pending = new Map<string, Pending>();
     for (const id of ids) {
       const state = known.get(id);
-      if (state && isTerminal(state.status)) continue; // finished jobs are never read again
+      // A gone job still here was announced before a crash cut its clean-up short.
+      if (state?.status === GONE) report.gone.push(id);
+      if (state && isFinal(state.status)) continue; // finished jobs are never read again
       pending.set(id, { jobId: id, createdAt: state?.createdAt ?? 0 });
     }
 
     if (shouldReadFirstPage(pending.size, discover)) {
       await this.readPages(pending, known, discover, report);
     }
+    const notFound: string[] = [];
     for (const { jobId } of pending.values()) {
       try {
         const job = await this.deps.client.getJob(jobId);
         report.singleReads++;
         await this.observe(job, known.get(jobId), report);
       } catch (err) {
+        if (err instanceof NotFoundError) {
+          notFound.push(jobId);
+          continue;
+        }
         // The client has retried already; the job stays pending and is read next sweep.
         report.unread.push(jobId);
         this.deps.logger?.warn(
@@ -104,8 +114,60 @@ export class Sweeper {
       }
     }
 
+    // A 404 means the job is gone only if the API answers other requests: a wrong endpoint
+    // answers 404 to everything, and must not drop every watch.
+    if (notFound.length > 0 && (await this.apiAnswers(report))) {
+      for (const jobId of notFound) await this.markGone(jobId, known.get(jobId), report);
+    } else if (notFound.length > 0) {
+      report.unread.push(...notFound);
+      this.deps.logger?.warn(
+        { jobs: notFound.length },
+        'the fine-tuning API answers 404 even to a job listing; check its endpoint (next sweep tries again)',
+      );
+    }
     report.enqueued += await this.drainOutbox();
+    // Only now, with the announcement of each gone job queued for its channels, drop it.
+    for (const jobId of report.gone) await this.dropGone(jobId);
     return report;
+  }
+
+  /** Whether the API answered a read this sweep, or answers a one-job listing now. */
+  private async apiAnswers(report: SweepReport): Promise<boolean> {
+    if (report.pages > 0 || report.singleReads > 0) return true;
+    try {
+      await this.deps.client.listJobs({ limit: 1 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Records a job the API no longer knows as gone, so its channels hear it once. */
+  private async markGone(
+    jobId: string,
+    state: JobState | undefined,
+    report: SweepReport,
+  ): Promise<void> {
+    report.gone.push(jobId);
+    this.deps.logger?.info({ jobId }, 'a watched job is gone (404); its watches are dropped');
+    // Never seen before (watched, then deleted before the first sweep): nothing to announce.
+    if (!state) return;
+    const seq = await this.deps.statuses.compareAndSet({
+      jobId,
+      expected: state.status,
+      next: GONE,
+      now: this.now(),
+      by: null,
+      job: { id: jobId, status: GONE },
+    });
+    if (seq > 0) report.transitions++;
+  }
+
+  private async dropGone(jobId: string): Promise<void> {
+    const { subscriptions, statuses } = this.deps;
+    for (const w of await subscriptions.watchersOf(jobId))
+      await subscriptions.unwatch(w.channel, jobId);
+    await statuses.forget(jobId);
   }
 
   private async readPages(

@@ -1,4 +1,4 @@
-import { isTerminal } from '../api/schemas.ts';
+import { GONE, isFinal } from '../api/schemas.ts';
 import type { Actor, Attribution } from '../store/job-status.ts';
 import { code, escapeInline, truncate, userMention } from '../views/mrkdwn.ts';
 
@@ -115,7 +115,13 @@ export function summarize(t: {
   job: JobSnapshot;
 }): ChangeSummary {
   const id = code(t.jobId);
-  const terminal = isTerminal(t.to);
+  const terminal = isFinal(t.to);
+  if (t.to === GONE) {
+    return {
+      text: `${id} is *gone*: the fine-tuning API no longer knows it (deleted, or not visible with ftops' credentials). This channel stops watching it.`,
+      terminal,
+    };
+  }
   if (t.to === 'succeeded') {
     const model = t.job.fine_tuned_model;
     return {

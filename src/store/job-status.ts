@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { isTerminal } from '../api/schemas.ts';
+import { isFinal } from '../api/schemas.ts';
 import type { Keys } from './keys.ts';
 
 /**
@@ -116,6 +116,8 @@ export interface JobStatusStore {
   ackTransition(jobId: string, seq: number): Promise<void>;
   /** Known unfinished jobs with their `created_at`. */
   trackedJobs(): Promise<Array<{ jobId: string; createdAt: number }>>;
+  /** Forgets a job's status and tracking, once nothing more will be said about it. */
+  forget(jobId: string): Promise<void>;
 }
 
 /** Builds the job status store over a Redis client and a key builder. */
@@ -155,7 +157,7 @@ export function createJobStatusStore(redis: Redis, keys: Keys): JobStatusStore {
         String(now),
         String(createdAt),
         encodeBy(by),
-        isTerminal(status) ? '1' : '0',
+        isFinal(status) ? '1' : '0',
       );
       return Number(done) === 1;
     },
@@ -173,7 +175,7 @@ export function createJobStatusStore(redis: Redis, keys: Keys): JobStatusStore {
         next,
         String(now),
         encodeBy(by),
-        isTerminal(next) ? '1' : '0',
+        isFinal(next) ? '1' : '0',
         payload,
       );
       return Number(seq);
@@ -207,6 +209,10 @@ export function createJobStatusStore(redis: Redis, keys: Keys): JobStatusStore {
         out.push({ jobId: flat[i]!, createdAt: Number(flat[i + 1]) });
       }
       return out;
+    },
+
+    async forget(jobId) {
+      await redis.multi().del(keys.lastStatus(jobId)).zrem(keys.trackedJobs(), jobId).exec();
     },
   };
 }

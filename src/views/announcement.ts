@@ -1,4 +1,4 @@
-import type { FineTuningJob } from '../api/schemas.ts';
+import { type FineTuningJob, GONE } from '../api/schemas.ts';
 import { actionsBlock, contextBlock, sectionBlock } from './blocks.ts';
 import { jobButtons } from './job-card.ts';
 import { jobIdentity, jobIdentityPlain, statusText } from './job-format.ts';
@@ -28,6 +28,10 @@ function isActionResult(t: Transition): boolean {
   return wasHeld && t.to !== 'failed' && t.to !== 'succeeded';
 }
 
+/** Why a job is gone and what follows, under its card and in its thread. */
+const GONE_REASON =
+  "the fine-tuning API no longer knows this job (deleted, or not visible with ftops' credentials), so this channel stops watching it";
+
 /** `running → paused`, escaped. */
 function arrow(from: string | null, to: string): string {
   const toLabel = escapeInline(truncate(statusLabel(to), 60));
@@ -44,11 +48,13 @@ function arrow(from: string | null, to: string): string {
 export function announcementCard(input: Transition & { now: number }): MessageView {
   const line = `${statusEmoji(input.to)} ${jobIdentity(input.job)} — ${arrow(input.from, input.to)}`;
   const who =
-    input.actor && isActionResult(input)
-      ? `by ${userMention(input.actor.userId)}`
-      : isActionResult(input)
-        ? 'outside ftops'
-        : '';
+    input.to === GONE
+      ? GONE_REASON
+      : input.actor && isActionResult(input)
+        ? `by ${userMention(input.actor.userId)}`
+        : isActionResult(input)
+          ? 'outside ftops'
+          : '';
   const seen = `seen ${slackDate(Math.floor(input.now / 1000))}`;
   // The card reflects the new status even if the job object lags behind it.
   const job = { ...input.job, status: input.to };
@@ -78,6 +84,8 @@ export function announcementReply(input: Transition): MessageView {
     text = input.job.fine_tuned_model
       ? `${status}: fine-tuned model ${code(truncate(input.job.fine_tuned_model, 300))}`
       : `${status}`;
+  } else if (input.to === GONE) {
+    text = `${status}: ${GONE_REASON}`;
   } else if (input.actor && isActionResult(input)) {
     text = `${status} by ${userMention(input.actor.userId)}`;
   } else if (isActionResult(input)) {

@@ -14,6 +14,7 @@ const EMOJI: Record<string, string> = {
   succeeded: '✅',
   failed: '❌',
   cancelled: '🚫',
+  gone: '🗑️',
 };
 
 /** The neutral emoji shown beside a status ftops does not know. */
@@ -40,6 +41,7 @@ const PHRASE: Record<string, string> = {
   succeeded: 'has succeeded',
   failed: 'has failed',
   cancelled: 'was cancelled',
+  gone: 'is gone',
 };
 
 /**

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFineTuningClient } from '../../src/api/client.ts';
+import { noDelayRetryPolicy } from '../../src/api/retry.ts';
 import { rendererFromViews } from '../../src/poller/render.ts';
 import { recordActor } from '../../src/store/job-status.ts';
 import { announcementCard, announcementReply } from '../../src/views/announcement.ts';
@@ -247,5 +249,65 @@ describe('announcements', () => {
     expect(Array.isArray(card?.args.blocks)).toBe(true);
     expect(JSON.stringify(card?.args.blocks)).toContain('<@U0ALICE>');
     expect(reply?.args.thread_ts).toBe(h.messages(CHANNEL)[0]?.ts);
+  });
+});
+
+describe('a watched job the API no longer knows', () => {
+  it('is announced gone once in each watching channel, then neither read nor watched', async () => {
+    const job = h.ft.addJob({ status: 'running' });
+    const kept = h.ft.addJob({ status: 'running' });
+    await h.subs.watch(CHANNEL, job.id);
+    await h.subs.watch(OTHER_CHANNEL, job.id);
+    await h.subs.watch(CHANNEL, kept.id);
+    const sweeper = h.newSweeper();
+    h.startNotifyWorker({
+      render: rendererFromViews({ card: announcementCard, reply: announcementReply }),
+    });
+    await sweeper.sweep();
+
+    h.ft.removeJob(job.id);
+    expect(await sweeper.sweep()).toMatchObject({ gone: [job.id], transitions: 1 });
+    await h.settle();
+    for (const channel of [CHANNEL, OTHER_CHANNEL]) {
+      const posted = (h.slack.messages.get(channel) ?? []).filter((m) =>
+        JSON.stringify(m).includes(job.id),
+      );
+      expect(posted).toHaveLength(1);
+      expect(posted[0]?.text).toContain('running → gone');
+      expect(JSON.stringify(posted[0]?.blocks)).toContain(
+        'the fine-tuning API no longer knows this job',
+      );
+    }
+    expect((await h.subs.list(OTHER_CHANNEL)).map((s) => s.target)).toEqual([]);
+    expect((await h.subs.list(CHANNEL)).map((s) => s.target)).toEqual([kept.id]);
+
+    const reads = () => h.ft.requests.filter((r) => r.path.endsWith(job.id)).length;
+    const before = reads();
+    const later = await sweeper.sweep();
+    expect(later.gone).toEqual([]);
+    expect(later.unread).toEqual([]);
+    await h.settle();
+    expect(reads()).toBe(before);
+    expect(h.messages(CHANNEL).filter((m) => m.text.includes(job.id))).toHaveLength(1);
+    expect(await h.redis.exists(h.keys.lastStatus(job.id))).toBe(0);
+  });
+
+  it('is kept while the API answers 404 to everything (a wrong endpoint)', async () => {
+    const job = h.ft.addJob({ status: 'running' });
+    await h.subs.watch(CHANNEL, job.id);
+    const sweeper = h.newSweeper();
+    await sweeper.sweep();
+    const wrong = h.newSweeper({
+      client: createFineTuningClient({
+        baseUrl: `${h.ft.url}/nowhere/v1`,
+        auth: { type: 'api-key', key: 'test-key' },
+        retryPolicy: noDelayRetryPolicy,
+      }),
+    });
+    expect(await wrong.sweep()).toMatchObject({ gone: [], unread: [job.id] });
+    expect((await h.subs.list(CHANNEL)).map((s) => s.target)).toEqual([job.id]);
+    h.ft.removeJob(job.id);
+    expect(await sweeper.sweep()).toMatchObject({ gone: [job.id] });
+    expect(await h.subs.list(CHANNEL)).toEqual([]);
   });
 });

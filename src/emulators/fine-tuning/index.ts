@@ -83,6 +83,8 @@ export interface FineTuningEmulator {
   clock: VirtualClock;
   addJob(partial?: AddJobInput): FineTuningJob;
   getJob(id: string): FineTuningJob | undefined;
+  /** Deletes a job: from then on the API answers 404 for it and lists it no more. */
+  removeJob(id: string): void;
   setStatus(id: string, status: string, extra?: Partial<FineTuningJob>): void;
   setFaults(f: FaultConfig | null): void;
   failNext(n: number, kind: FaultKind): void;
@@ -234,6 +236,9 @@ export async function startFineTuningEmulator(
     getJob: (id) => {
       const sim = store.get(id);
       return sim ? wireCopy(sim.job) : undefined;
+    },
+    removeJob(id) {
+      if (!store.remove(id)) throw new Error(`no emulated job ${id}`);
     },
     setStatus(id, status, extra = {}) {
       const sim = store.get(id);

@@ -30,6 +30,16 @@ export class JobStore {
     return this.byId.get(id);
   }
 
+  /** Deletes a job, as when its resource is deleted; false when there was none. */
+  remove(id: string): boolean {
+    const sim = this.byId.get(id);
+    if (!sim) return false;
+    this.byId.delete(id);
+    this.order.splice(this.order.indexOf(sim), 1);
+    this.active.delete(sim);
+    return true;
+  }
+
   get size(): number {
     return this.byId.size;
   }
