@@ -48,7 +48,10 @@ export async function redisAnswers(url: string, timeoutMs = 1_000): Promise<bool
 
 /** Where {@link ensureRedis} looks; the defaults are what `npm run sandbox` uses. */
 export interface EnsureRedisOptions {
-  /** REDIS_URL: when set, it must answer; no private server is started instead. */
+  /**
+   * REDIS_URL. A local one (127.0.0.1, localhost, ::1) that does not answer gets a private
+   * server started on its port; a remote one must answer.
+   */
   url?: string;
   /** Tried when `url` is unset; default 127.0.0.1:6379. */
   defaultUrl?: string;
@@ -56,28 +59,52 @@ export interface EnsureRedisOptions {
   command?: string;
 }
 
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** The port of a plain local Redis URL (one a private server could stand in for), if it is one. */
+function localPort(url: string): number | undefined {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'redis:' || !LOCAL_HOSTS.has(u.hostname) || u.password) return undefined;
+    return Number(u.port || 6379);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Finds Redis for the sandbox: `url` when given (it must answer), else 127.0.0.1:6379, else a
- * private `redis-server` (no persistence) on a free port when one is on the PATH.
+ * Finds Redis for the sandbox: `url` when given, else 127.0.0.1:6379. When nothing answers
+ * at a local URL, starts a private `redis-server` (no persistence): on the URL's own port for
+ * REDIS_URL, on a free port otherwise.
  */
 export async function ensureRedis(opts: EnsureRedisOptions = {}): Promise<SandboxRedis> {
   const wanted = opts.url ?? opts.defaultUrl ?? DEFAULT_REDIS_URL;
   if (await redisAnswers(wanted)) return { url: wanted, private: false, stop: async () => {} };
+  const command = opts.command ?? 'redis-server';
   if (opts.url !== undefined) {
-    throw new NoRedisError(
-      `Nothing answers at REDIS_URL (${redact(opts.url)}).\n${HOW_TO_GET_REDIS}`,
-    );
+    const port = localPort(opts.url);
+    if (port === undefined) {
+      throw new NoRedisError(
+        `Nothing answers at REDIS_URL (${redact(opts.url)}). Check that this Redis is running and reachable from here, or unset REDIS_URL and the sandbox uses 127.0.0.1:6379 or starts a private redis-server.`,
+      );
+    }
+    const started = await startPrivateRedis(command, port);
+    if (!started) {
+      throw new NoRedisError(
+        `Nothing answers at REDIS_URL (${redact(opts.url)}), and redis-server is not installed to start one there.\n${HOW_TO_GET_REDIS}`,
+      );
+    }
+    return started;
   }
-  const started = await startPrivateRedis(opts.command ?? 'redis-server');
+  const started = await startPrivateRedis(command, await freePort());
   if (!started) {
     throw new NoRedisError(`Nothing answers at ${redact(wanted)}.\n${HOW_TO_GET_REDIS}`);
   }
   return started;
 }
 
-/** Starts `redis-server` on a free loopback port; undefined when it is not installed. */
-async function startPrivateRedis(command: string): Promise<SandboxRedis | undefined> {
-  const port = await freePort();
+/** Starts `redis-server` on a loopback port; undefined when it is not installed. */
+async function startPrivateRedis(command: string, port: number): Promise<SandboxRedis | undefined> {
   // Its own process group: a Ctrl-C in the terminal must not stop Redis while the bot is
   // still closing its queues; the sandbox stops it last, and on any exit of this process.
   const child = spawn(
@@ -109,7 +136,9 @@ async function startPrivateRedis(command: string): Promise<SandboxRedis | undefi
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();
-  throw new NoRedisError(`${command} was found but did not start on port ${port}.`);
+  throw new NoRedisError(
+    `${command} was found but did not start on port ${port} (is something else using it?).`,
+  );
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {

@@ -133,12 +133,37 @@ describe('the sandbox server', () => {
 });
 
 describe('finding Redis and a port', () => {
-  it('uses the Redis at REDIS_URL, and says how to get one when nothing answers there', async () => {
+  it('uses the Redis at REDIS_URL, and starts one on its port when a local one does not answer', async () => {
     expect((await ensureRedis({ url: REDIS_URL })).private).toBe(false);
     const dead = `redis://127.0.0.1:${await freePort()}`;
-    const err = await ensureRedis({ url: dead }).catch((e: unknown) => e);
+    const started = await ensureRedis({ url: dead });
+    try {
+      expect(started).toMatchObject({ url: dead, private: true });
+      expect(await redisAnswers(dead)).toBe(true);
+    } finally {
+      await started.stop();
+    }
+    expect(await redisAnswers(dead)).toBe(false);
+  });
+
+  it('says what to do when a local REDIS_URL does not answer and redis-server is missing', async () => {
+    const dead = `redis://127.0.0.1:${await freePort()}`;
+    const err = await ensureRedis({ url: dead, command: 'ftops-no-such-redis-server' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(NoRedisError);
+    expect((err as Error).message).toContain('redis-server is not installed to start one there');
     expect((err as Error).message).toMatch(/apt-get install redis-server[\s\S]*docker run/);
+  });
+
+  it('starts nothing for a remote REDIS_URL that does not answer, and says to check or unset it', async () => {
+    const err = await ensureRedis({ url: 'redis://ftops-nowhere.invalid:6379' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(NoRedisError);
+    expect((err as Error).message).toBe(
+      'Nothing answers at REDIS_URL (redis://ftops-nowhere.invalid:6379). Check that this Redis is running and reachable from here, or unset REDIS_URL and the sandbox uses 127.0.0.1:6379 or starts a private redis-server.',
+    );
   });
 
   it('explains how to get Redis when none answers and redis-server is not installed', async () => {
