@@ -3,7 +3,7 @@ import { actionsBlock, contextBlock, sectionBlock } from './blocks.ts';
 import { jobButtons } from './job-card.ts';
 import { jobIdentity, jobIdentityPlain, statusText } from './job-format.ts';
 import { fitMessage } from './limits.ts';
-import { code, escapeInline, escapeMrkdwn, slackDate, truncate, userMention } from './mrkdwn.ts';
+import { code, escapeInline, escapeMrkdwn, slackAgo, truncate, userMention } from './mrkdwn.ts';
 import { statusEmoji, statusLabel } from './status.ts';
 import type { MessageView } from './types.ts';
 
@@ -55,7 +55,7 @@ export function announcementCard(input: Transition & { now: number }): MessageVi
         : isActionResult(input)
           ? 'outside ftops'
           : '';
-  const seen = `seen ${slackDate(Math.floor(input.now / 1000))}`;
+  const seen = `updated ${slackAgo(Math.floor(input.now / 1000))}`;
   // The card reflects the new status even if the job object lags behind it.
   const job = { ...input.job, status: input.to };
   const blocks = [

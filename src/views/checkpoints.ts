@@ -11,7 +11,7 @@ export function checkpointLine(cp: FineTuningJobCheckpoint): string {
   const model = cp.fine_tuned_model_checkpoint
     ? code(truncate(cp.fine_tuned_model_checkpoint, 300))
     : '_(no model name)_';
-  const metrics = metricsText(cp.metrics);
+  const metrics = metricsText(cp.metrics, { step: typeof cp.step_number !== 'number' });
   const time = cp.created_at ? ` · ${slackDate(cp.created_at)}` : '';
   return `• ${step} · ${model}${metrics ? ` · ${metrics}` : ''}${time}`;
 }

@@ -66,14 +66,15 @@ function metricValue(v: unknown): string | null {
 
 /**
  * `step 12/100 · train loss 0.4211 · valid loss 0.5` from a metrics event's `data` or a
- * checkpoint's `metrics`; unknown keys are shown too, up to a handful.
+ * checkpoint's `metrics`; unknown keys are shown too, up to a handful. `step: false` leaves
+ * the step out, for a line that names it already.
  */
-export function metricsText(data: unknown): string | null {
+export function metricsText(data: unknown, opts: { step?: boolean } = {}): string | null {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return null;
   const d = data as Record<string, unknown>;
   const parts: string[] = [];
   const step = metricValue(d.step);
-  if (step !== null) {
+  if (step !== null && opts.step !== false) {
     const total = metricValue(d.total_steps);
     parts.push(total !== null ? `step ${step}/${total}` : `step ${step}`);
   }
@@ -93,13 +94,10 @@ const LEVEL_EMOJI: Record<string, string> = { error: '❗', warn: '⚠️', warn
 /** One event as a line: time, level, message (escaped and cut), and metrics when it has them. */
 export function eventLine(event: FineTuningJobEvent, maxMessage = 300): string {
   const level = Object.hasOwn(LEVEL_EMOJI, event.level) ? `${LEVEL_EMOJI[event.level]} ` : '';
+  // A metrics event's message says what its data says ("Step 10/100: training loss=0.42"):
+  // show the numbers once, from the data, where they are complete.
   const metrics = event.type === 'metrics' ? metricsText(event.data) : null;
-  const message = escapeInline(truncate(event.message, maxMessage));
-  const body = metrics
-    ? message
-      ? `${message} — ${metrics}`
-      : metrics
-    : message || '_(no message)_';
+  const body = metrics ?? (escapeInline(truncate(event.message, maxMessage)) || '_(no message)_');
   const time = event.created_at ? `${slackDate(event.created_at)} ` : '';
   return `${time}${level}${body}`;
 }

@@ -103,6 +103,16 @@ export function slackDate(unixSeconds: number | null | undefined, fallback?: str
 }
 
 /**
+ * A Slack date token that reads "3 minutes ago" and keeps itself current in every client,
+ * with a plain UTC fallback: `<!date^123^{ago}|…>`.
+ */
+export function slackAgo(unixSeconds: number | null | undefined): string {
+  if (!isUnixSeconds(unixSeconds)) return '—';
+  const ts = Math.trunc(unixSeconds);
+  return `<!date^${ts}^{ago}|${formatUtc(ts)}>`;
+}
+
+/**
  * How long ago `unixSeconds` was, as seen at `nowMs`: "just now", "5m ago", "3h ago",
  * "2d ago"; a time in the future reads "in 5m".
  */

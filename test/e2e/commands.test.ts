@@ -84,8 +84,8 @@ describe('/ft commands end to end', () => {
     app.ft.clock.advance(3000);
     const answer = await ask(`events ${job.id}`);
     expect(answer).toContain(`Events of ${job.id}`);
-    expect(answer).toMatch(/Step \d+\/50: training loss=/);
-    expect(answer).toMatch(/train loss \d/);
+    expect(answer).toMatch(/step \d+\/50 · train loss \d/);
+    expect(answer).not.toMatch(/training loss=/);
   });
 
   it('checkpoints lists each saved checkpoint with its step and model', async () => {

@@ -47,6 +47,13 @@ describe('announcementCard', () => {
     const view = announcementCard({ job: makeJob(), from: null, to: 'running', now: NOW });
     expect(view.text).toContain('now running');
   });
+
+  it('says when the card was last updated as a live "… ago", not a date and time', () => {
+    const view = announcementCard({ job: makeJob(), from: 'running', to: 'paused', now: NOW });
+    const ts = Math.floor(NOW / 1000);
+    expect(JSON.stringify(view.blocks)).toContain(`updated <!date^${ts}^{ago}|`);
+    expect(JSON.stringify(view.blocks)).not.toContain('seen ');
+  });
 });
 
 describe('announcementReply', () => {

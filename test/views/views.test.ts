@@ -54,9 +54,9 @@ describe('eventsView and checkpointsView', () => {
       makeEvent({ id: 'e3', level: 'error', type: 'message', message: 'Out of quota' }),
     ]);
     const seen = visibleText(view);
-    expect(seen).toContain(
-      'Step 10/100: training loss=0.42 — step 10/100 · train loss 0.4213 · valid loss 0.5',
-    );
+    // The numbers once, from the data; the message that repeats them is left out.
+    expect(seen).toContain('step 10/100 · train loss 0.4213 · valid loss 0.5');
+    expect(seen).not.toContain('training loss=0.42');
     expect(seen).toContain('Fine-tuning job started');
     expect(seen).toContain('❗ Out of quota');
     expectWithinLimits(view);
@@ -75,7 +75,10 @@ describe('eventsView and checkpointsView', () => {
     const view = checkpointsView('ftjob-abc123', [cp]);
     const seen = visibleText(view);
     expect(seen).toContain('*Step 100* · `ft:gpt-4o-mini:org:my-suffix:abc:ckpt-step-100`');
-    expect(seen).toContain('train loss 0.31 · valid acc 0.875');
+    expect(seen).toContain(
+      '`ft:gpt-4o-mini:org:my-suffix:abc:ckpt-step-100` · train loss 0.31 · valid acc 0.875',
+    );
+    expect(seen).not.toContain('step 100');
     expect(checkpointsView('ftjob-abc123', []).text).toBe('No checkpoints yet for `ftjob-abc123`.');
   });
 });
