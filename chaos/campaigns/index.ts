@@ -1,8 +1,8 @@
 import type { Campaign } from '../lib/campaign.ts';
-import { runApiFaults } from './api-faults.ts';
-import { runApprovalCrashes } from './approval-crashes.ts';
-import { runApprovalRace } from './approval-race.ts';
-import { runAuthenticity } from './authenticity.ts';
+import { runApiFaults } from './api-faults/index.ts';
+import { runApprovalCrashes } from './approval-crashes/index.ts';
+import { runApprovalRace } from './approval-race/index.ts';
+import { runAuthenticity } from './authenticity/index.ts';
 import { runCanaries } from './canaries.ts';
 import { runCrashes } from './crashes.ts';
 import { runHostileInput } from './hostile-input.ts';
