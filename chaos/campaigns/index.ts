@@ -4,7 +4,7 @@ import { runApprovalCrashes } from './approval-crashes/index.ts';
 import { runApprovalRace } from './approval-race/index.ts';
 import { runAuthenticity } from './authenticity/index.ts';
 import { runCanaries } from './canaries.ts';
-import { runCrashes } from './crashes.ts';
+import { runCrashes } from './crashes/index.ts';
 import { runHostileInput } from './hostile-input.ts';
 import { runRedisRestart } from './redis-restart.ts';
 import { runTampering } from './tampering.ts';
