@@ -5,7 +5,7 @@ import { median } from '../stats.ts';
 import { JOBS, PAGE_SIZE } from './sizes.ts';
 import type { PollerWorld } from './world.ts';
 
-export interface TimedSweep {
+interface TimedSweep {
   report: SweepReport;
   ms: number;
   requests: number;

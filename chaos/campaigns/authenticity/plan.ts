@@ -29,7 +29,7 @@ export interface ForgedUnit extends Unit {
 }
 
 /** A send in the storm, placed by `key`. */
-export interface Task {
+interface Task {
   key: number;
   unit?: ValidUnit;
   run: () => Promise<void>;

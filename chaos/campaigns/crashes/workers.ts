@@ -5,7 +5,7 @@ import { announcementOf, key } from './announcements.ts';
 import { POST_WAIT_MS, STALL_MS } from './plan.ts';
 
 export type Slot = 'A' | 'B';
-export const SLOTS = ['A', 'B'] as const;
+const SLOTS = ['A', 'B'] as const;
 
 /** The two worker slots; each generation of a slot calls Slack under a name of its own. */
 export interface Workers {
