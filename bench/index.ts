@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { benchAck } from './ack.ts';
 import { describeMachine, machineMarkdown } from './machine.ts';
 import { REDIS_URL } from './namespace.ts';
-import { benchPoller } from './poller.ts';
+import { benchPoller } from './poller/index.ts';
 
 import { type BenchResult, markdownReport, replaceSection, textReport } from './report.ts';
 

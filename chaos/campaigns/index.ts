@@ -1,10 +1,10 @@
 import type { Campaign } from '../lib/campaign.ts';
-import { runApiFaults } from './api-faults.ts';
-import { runApprovalCrashes } from './approval-crashes.ts';
-import { runApprovalRace } from './approval-race.ts';
-import { runAuthenticity } from './authenticity.ts';
+import { runApiFaults } from './api-faults/index.ts';
+import { runApprovalCrashes } from './approval-crashes/index.ts';
+import { runApprovalRace } from './approval-race/index.ts';
+import { runAuthenticity } from './authenticity/index.ts';
 import { runCanaries } from './canaries.ts';
-import { runCrashes } from './crashes.ts';
+import { runCrashes } from './crashes/index.ts';
 import { runHostileInput } from './hostile-input.ts';
 import { runRedisRestart } from './redis-restart.ts';
 import { runTampering } from './tampering.ts';

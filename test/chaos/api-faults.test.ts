@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runApiFaults } from '../../chaos/campaigns/api-faults.ts';
+import { runApiFaults } from '../../chaos/campaigns/api-faults/index.ts';
 import { Evidence } from '../../chaos/lib/evidence.ts';
 
 describe('chaos: api-faults (short, seeded)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runApprovalCrashes } from '../../chaos/campaigns/approval-crashes.ts';
+import { runApprovalCrashes } from '../../chaos/campaigns/approval-crashes/index.ts';
 import { Evidence } from '../../chaos/lib/evidence.ts';
 
 describe('chaos: approval-crashes (short, seeded)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runApprovalRace } from '../../chaos/campaigns/approval-race.ts';
+import { runApprovalRace } from '../../chaos/campaigns/approval-race/index.ts';
 import { Evidence } from '../../chaos/lib/evidence.ts';
 
 describe('chaos: approval-race (short, seeded)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runAuthenticityWithFigures } from '../../chaos/campaigns/authenticity.ts';
+import { runAuthenticityWithFigures } from '../../chaos/campaigns/authenticity/index.ts';
 import { Evidence } from '../../chaos/lib/evidence.ts';
 
 describe('chaos: authenticity (short, seeded)', () => {

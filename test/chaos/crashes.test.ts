@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCrashes } from '../../chaos/campaigns/crashes.ts';
+import { runCrashes } from '../../chaos/campaigns/crashes/index.ts';
 import { Evidence } from '../../chaos/lib/evidence.ts';
 
 describe('chaos: crashes (short, seeded)', () => {

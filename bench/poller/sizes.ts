@@ -1,0 +1,23 @@
+import { DEFAULT_PACE_MS } from '../../src/poller/notify-worker.ts';
+
+/** The bench's world: how many jobs, where the watched ones sit, how many channels. */
+export const JOBS = 5_000;
+export const WATCHED_RECENT = 490;
+export const RECENT_WINDOW = 1_000;
+export const WATCHED_OLD = 10;
+export const CHANNELS = 50;
+export const PAGE_SIZE = 100; // the API's largest page
+export const TRANSITIONS = 100;
+/** The product's pacing (1.1 s: Slack's 1 message/s plus headroom for network jitter). */
+export const PACE_MS = DEFAULT_PACE_MS;
+/** Slack's limit exactly, no headroom: the comparison that explains the default. */
+export const PACE_MS_EXPERIMENT = 1_000;
+export const RSS_SUBSCRIPTIONS = 10_000;
+export const RSS_CHANNELS = 100;
+export const JOB_SPACING_S = 60;
+
+/** The targets. */
+export const MAX_REQUEST_RATIO = 1.05;
+export const MAX_SWEEP_MS = 1_000;
+export const MAX_DELIVERY_RATIO = 1.1;
+export const MAX_RSS_BYTES = 150e6;
