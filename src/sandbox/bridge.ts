@@ -70,8 +70,16 @@ export class SlackBridge {
 
   /** Sends `/ft <text>` from `user` in `channel`; `text` may include the leading `/ft`. */
   command(input: { user: string; channel: string; text: string }): Promise<BotAck> {
-    const match = /^\s*\/ft(?:\s+|$)([\s\S]*)$/.exec(input.text);
-    if (!match) throw new BridgeError('Only /ft commands reach the bot here; try /ft help.');
+    // Slack matches command names case-insensitively: /FT list reaches /ft.
+    const match = /^\s*\/ft(?:\s+|$)([\s\S]*)$/i.exec(input.text);
+    if (!match) {
+      const name = /^\s*(\/\S{1,40})/.exec(input.text)?.[1];
+      throw new BridgeError(
+        name
+          ? `${name} is not a valid command here. Only /ft commands reach the bot here; try /ft help.`
+          : 'Only /ft commands reach the bot here; try /ft help.',
+      );
+    }
     const body = slashCommandBody({
       text: (match[1] ?? '').trim(),
       user_id: input.user,

@@ -49,6 +49,9 @@ export function pageMessage(channel: string, m: SlackMessage) {
  * `fallback` option: the page's files, its state and live feed, and the API the page calls
  * to act as Slack would. Returns false for paths it does not serve.
  */
+/** The longest slash-command text Slack sends, as its message composer allows. */
+const COMMAND_MAX = 4_000;
+
 export function sandboxRoutes(deps: RouteDeps) {
   const users = new Set(deps.directory.users.filter((u) => u.role !== 'bot').map((u) => u.id));
   const channels = new Set(deps.directory.channels.map((c) => c.id));
@@ -57,7 +60,10 @@ export function sandboxRoutes(deps: RouteDeps) {
   const commandInput = z.object({
     user: id(users, 'user'),
     channel: id(channels, 'channel'),
-    text: z.string().max(4_000),
+    text: z.string().max(COMMAND_MAX, {
+      error: (iss) =>
+        `That command is ${String(iss.input).length.toLocaleString('en-US')} characters long; Slack sends at most ${COMMAND_MAX.toLocaleString('en-US')} characters of a slash command. Shorten it and send it again.`,
+    }),
   });
   const clickInput = z.object({
     user: id(users, 'user'),

@@ -100,7 +100,22 @@ describe('the sandbox server', () => {
       json({ user: 'U0REQUEST', channel: 'C0TRAINING', text: '/deploy now' }),
     );
     expect(notFt.status).toBe(400);
-    expect(JSON.parse(notFt.body).error).toContain('Only /ft commands');
+    expect(JSON.parse(notFt.body).error).toBe(
+      '/deploy is not a valid command here. Only /ft commands reach the bot here; try /ft help.',
+    );
+    const upper = await call(
+      api('command'),
+      json({ user: 'U0REQUEST', channel: 'C0TRAINING', text: '/FT LIST 3' }),
+    );
+    expect(upper.status).toBe(200);
+    const long = await call(
+      api('command'),
+      json({ user: 'U0REQUEST', channel: 'C0TRAINING', text: `/ft status ${'x'.repeat(4_030)}` }),
+    );
+    expect(long.status).toBe(400);
+    expect(JSON.parse(long.body).error).toBe(
+      'That command is 4,041 characters long; Slack sends at most 4,000 characters of a slash command. Shorten it and send it again.',
+    );
     const stranger = await call(
       api('command'),
       json({ user: 'U0NOBODY', channel: 'C0TRAINING', text: '/ft help' }),
