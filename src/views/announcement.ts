@@ -1,9 +1,17 @@
 import { type FineTuningJob, GONE } from '../api/schemas.ts';
 import { actionsBlock, contextBlock, sectionBlock } from './blocks.ts';
 import { jobButtons } from './job-card.ts';
-import { jobIdentity, jobIdentityPlain, statusText } from './job-format.ts';
+import { formatCount, jobIdentity, jobIdentityPlain, statusText } from './job-format.ts';
 import { fitMessage } from './limits.ts';
-import { code, escapeInline, escapeMrkdwn, slackAgo, truncate, userMention } from './mrkdwn.ts';
+import {
+  code,
+  escapeInline,
+  escapeMrkdwn,
+  formatDuration,
+  slackAgo,
+  truncate,
+  userMention,
+} from './mrkdwn.ts';
 import { statusEmoji, statusLabel } from './status.ts';
 import type { MessageView } from './types.ts';
 
@@ -41,6 +49,29 @@ function arrow(from: string | null, to: string): string {
 }
 
 /**
+ * What people want to know the moment a job ends, in the card itself: the error of a failed
+ * job; the model, trained tokens and time taken of a succeeded one.
+ */
+function outcomeLine(job: FineTuningJob, to: string): string | null {
+  if (to === 'failed') {
+    const err = job.error;
+    const message = err?.message
+      ? escapeMrkdwn(truncate(err.message, 1500))
+      : 'the service gave no error message';
+    return `*Error*${err?.code ? ` ${code(truncate(err.code, 80))}` : ''}: ${message}`;
+  }
+  if (to !== 'succeeded') return null;
+  const parts: string[] = [];
+  if (job.fine_tuned_model)
+    parts.push(`Fine-tuned model ${code(truncate(job.fine_tuned_model, 300))}`);
+  if (typeof job.trained_tokens === 'number')
+    parts.push(`${formatCount(job.trained_tokens)} trained tokens`);
+  if (job.created_at && job.finished_at && job.finished_at >= job.created_at)
+    parts.push(`took ${formatDuration(job.finished_at - job.created_at)}`);
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
+/**
  * The compact card posted when a watched job changes status:
  * `` `ftjob-abc` · `gpt-4o-mini` · `my-suffix` — running → paused ``, with the buttons that fit
  * the new status.
@@ -58,8 +89,9 @@ export function announcementCard(input: Transition & { now: number }): MessageVi
   const seen = `updated ${slackAgo(Math.floor(input.now / 1000))}`;
   // The card reflects the new status even if the job object lags behind it.
   const job = { ...input.job, status: input.to };
+  const outcome = outcomeLine(input.job, input.to);
   const blocks = [
-    sectionBlock(line),
+    sectionBlock(outcome ? `${line}\n${outcome}` : line),
     contextBlock([who, seen].filter(Boolean).join(' · ')),
     ...actionsBlock(jobButtons(job, ['pause', 'resume', 'refresh'])),
   ];

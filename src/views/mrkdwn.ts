@@ -133,6 +133,17 @@ export function formatSpan(seconds: number): string | null {
   return `${Math.floor(seconds / (86400 * 7))}w`;
 }
 
+/** How long something took, to the minute: `under a minute`, `14m`, `2h 14m`, `3d 4h`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 60) return 'under a minute';
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
+}
+
 /** A user mention for a validated Slack user ID, or escaped text when the ID looks wrong. */
 export function userMention(userId: string): string {
   return isSlackUserId(userId) ? `<@${userId}>` : code(userId);

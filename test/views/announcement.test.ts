@@ -48,6 +48,32 @@ describe('announcementCard', () => {
     expect(view.text).toContain('now running');
   });
 
+  it('shows the error of a failed job in the card itself', () => {
+    const job = makeJob({
+      status: 'failed',
+      error: { code: 'invalid_training_file', message: 'Line 3 is not valid JSON', param: null },
+    });
+    const view = announcementCard({ job, from: 'running', to: 'failed', now: NOW });
+    expect(visibleText(view)).toContain(
+      '*Error* `invalid_training_file`: Line 3 is not valid JSON',
+    );
+  });
+
+  it('shows the model, trained tokens and time taken of a succeeded job in the card itself', () => {
+    const job = makeJob({
+      status: 'succeeded',
+      fine_tuned_model: 'ft:gpt-4o-mini:org:my-suffix:abc',
+      trained_tokens: 1234567,
+      finished_at: NOW / 1000 - 3 * 3600 + 2 * 3600 + 14 * 60 + 5,
+    });
+    const view = announcementCard({ job, from: 'running', to: 'succeeded', now: NOW });
+    expect(visibleText(view)).toContain(
+      'Fine-tuned model `ft:gpt-4o-mini:org:my-suffix:abc` · 1,234,567 trained tokens · took 2h 14m',
+    );
+    const running = announcementCard({ job, from: 'queued', to: 'running', now: NOW });
+    expect(visibleText(running)).not.toContain('trained tokens');
+  });
+
   it('says when the card was last updated as a live "… ago", not a date and time', () => {
     const view = announcementCard({ job: makeJob(), from: 'running', to: 'paused', now: NOW });
     const ts = Math.floor(NOW / 1000);
