@@ -12,7 +12,7 @@ export interface HandlerDeps {
   approvals: ApprovalService;
   roles: { check(userId: string): Promise<RoleCheck> };
   subscriptions: Subscriptions;
-  audit: Pick<AuditLog, 'latest'>;
+  audit: Pick<AuditLog, 'latest' | 'refusals'>;
   approvalConfig: ApprovalPolicyConfig;
   logger: Logger;
   clock: () => number;

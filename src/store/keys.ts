@@ -19,7 +19,17 @@ export function createKeys(namespace: string = DEFAULT_NAMESPACE) {
      * when work on them last began; the recovery sweep reads it.
      */
     approvalsApproved: () => `${prefix}:approvals:approved`,
+    /** Decisions (requests, votes, approvals, denials, executions, expiries), newest last. */
     audit: () => `${prefix}:audit`,
+    /** The same decisions about one job, for `/ft audit <job>`. */
+    auditJob: (jobId: string) => `${prefix}:audit:job:${jobId}`,
+    /** Refused clicks and commands, capped and kept apart so they never push decisions out. */
+    auditRefusals: () => `${prefix}:audit:refusals`,
+    /** Names the refusal entry that later refusals of one user on one subject fold into. */
+    auditRefusalWindow: (subject: string, who: string) =>
+      `${prefix}:audit:refused:${subject}:${who}`,
+    /** How many refusals folded into the refusal entry that claimed `token`. */
+    auditRefusalRepeats: (token: string) => `${prefix}:audit:refusal:${token}:repeats`,
     replay: (signature: string) => `${prefix}:replay:${signature}`,
     subscriptions: (channel: string) => `${prefix}:subs:channel:${channel}`,
     jobWatchers: (jobId: string) => `${prefix}:subs:job:${jobId}`,

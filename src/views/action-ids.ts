@@ -28,3 +28,6 @@ export const REASON_MODAL = 'ftops.reason_modal';
 export const REASON_BLOCK = 'ftops.reason';
 /** action_id of the reason input in that modal. */
 export const REASON_INPUT = 'ftops.reason.input';
+
+/** "Older entries" button under `/ft audit`; value = `<job ID or empty>|<stream ID of the last entry shown>`. */
+export const AUDIT_OLDER = 'ftops.audit.older';

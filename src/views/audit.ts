@@ -1,4 +1,12 @@
-import { headerBlock, lineBlocks, sectionBlock } from './blocks.ts';
+import { AUDIT_OLDER } from './action-ids.ts';
+import {
+  actionsBlock,
+  button,
+  contextBlock,
+  headerBlock,
+  lineBlocks,
+  sectionBlock,
+} from './blocks.ts';
 import { fitMessage } from './limits.ts';
 import { code, escapeInline, slackDate, truncate, userMention } from './mrkdwn.ts';
 import type { MessageView } from './types.ts';
@@ -8,33 +16,109 @@ export interface AuditEntryView {
   at: number;
   /** Slack user ID, or null for ftops itself (the poller, an expiry). */
   actor: string | null;
-  action: string;
+  /** The audit event code, e.g. `requested`, `approved`, `refused`. */
+  event: string;
+  /** The gated action, e.g. `pause`. */
+  action?: string | null;
   jobId?: string | null;
-  /** What came of it, e.g. `executed`, `denied`, `failed: 409 conflict`; raw text. */
+  /** What came of it as the gate recorded it, e.g. `1 of 2`, `approve: not_approver`. */
   outcome?: string | null;
-  reason?: string | null;
+  /** For a refusal: how many more times the same person was refused on the same request. */
+  repeats?: number;
 }
 
-/** `/ft audit [job]`: the latest actions, newest first as given. */
+/** Why a click was refused, in words; the codes come from the approval policy. */
+const REFUSAL_WORDS: Record<string, string> = {
+  not_approver: 'they are not an approver',
+  is_requester: 'they asked for it themselves',
+  expired: 'the request had expired',
+  already_decided: 'it was already decided',
+  not_found: 'the request no longer exists',
+};
+
+/** `approve: not_approver; …` or `approve: already_decided:approved` → the words for the code. */
+function refusalReason(outcome: string | null | undefined): string {
+  const first = (outcome ?? '').split(';')[0] ?? '';
+  const code = first.replace(/^\w+:\s*/, '').split(':')[0] ?? '';
+  return Object.hasOwn(REFUSAL_WORDS, code) ? ` because ${REFUSAL_WORDS[code]}` : '';
+}
+
+/** One entry as a sentence with names: who did what to which job, and what came of it. */
+export function auditSentence(e: AuditEntryView): string {
+  const who = e.actor ? userMention(e.actor) : 'ftops';
+  const action = escapeInline(truncate(e.action ?? 'act on', 40));
+  const job = e.jobId ? code(truncate(e.jobId, 128)) : 'a job';
+  const outcome = e.outcome ? escapeInline(truncate(e.outcome, 200)) : '';
+  switch (e.event) {
+    case 'requested':
+      return `${who} asked to ${action} ${job}`;
+    case 'vote_recorded':
+      return `${who} voted to ${action} ${job}${outcome ? ` (${outcome} approvals)` : ''}`;
+    case 'approved':
+      return `${who} approved the request to ${action} ${job}`;
+    case 'denied':
+      return `${who} denied the request to ${action} ${job}`;
+    case 'expired':
+      return `The request to ${action} ${job} expired undecided`;
+    case 'executed':
+      return `${job}: ${action} was carried out (approved by ${who})${outcome ? ` — ${outcome}` : ''}`;
+    case 'failed':
+      return `${job}: ${action} failed${outcome ? ` — ${outcome}` : ''}`;
+    case 'self_authorised':
+      return `${who} ran ${action} on ${job} on their own approver authority`;
+    case 'ran_ungated':
+      return `${who} ran ${action} on ${job} (no approval needed)`;
+    case 'refused': {
+      const times = e.repeats ? `, ${e.repeats + 1} times` : '';
+      return `${who} was refused on the request to ${action} ${job}${refusalReason(e.outcome)}${times}`;
+    }
+    default:
+      return `${who}: ${escapeInline(truncate(e.event, 40))} ${action} ${job}${outcome ? ` — ${outcome}` : ''}`;
+  }
+}
+
+const line = (e: AuditEntryView) => `• ${slackDate(Math.floor(e.at / 1000))} ${auditSentence(e)}`;
+
+/**
+ * `/ft audit [job]`: decisions newest first, the newest refusals apart (so a flood of them
+ * never hides who decided), and an "Older entries" button when there are more decisions.
+ */
 export function auditView(
   entries: readonly AuditEntryView[],
-  opts: { jobId?: string | null } = {},
+  opts: {
+    jobId?: string | null;
+    refusals?: readonly AuditEntryView[];
+    /** The stream ID to continue from; a button is shown when set. */
+    older?: string | null;
+    /** True on the pages after the first. */
+    continued?: boolean;
+  } = {},
 ): MessageView {
   const scope = opts.jobId ? ` for ${code(opts.jobId)}` : '';
-  if (entries.length === 0) {
-    const none = `Nothing in the audit log${scope} yet.`;
+  const refusals = opts.refusals ?? [];
+  if (entries.length === 0 && refusals.length === 0) {
+    const none = opts.continued
+      ? `No older entries in the audit log${scope}.`
+      : `Nothing in the audit log${scope} yet.`;
     return fitMessage({ text: none, blocks: [sectionBlock(none)] });
   }
-  const lines = entries.map((e) => {
-    const who = e.actor ? userMention(e.actor) : '_ftops_';
-    const job = e.jobId ? ` ${code(e.jobId)}` : '';
-    const outcome = e.outcome ? ` → ${escapeInline(truncate(e.outcome, 200))}` : '';
-    const reason = e.reason ? ` — “${escapeInline(truncate(e.reason, 200))}”` : '';
-    return `• ${slackDate(Math.floor(e.at / 1000))} ${who} *${escapeInline(truncate(e.action, 40))}*${job}${outcome}${reason}`;
-  });
   const blocks = [
-    headerBlock(`Audit log${opts.jobId ? ` for ${opts.jobId}` : ''}`),
-    ...lineBlocks(lines, { maxBlocks: 48, noun: 'entries' }),
+    headerBlock(
+      `${opts.continued ? 'Older entries of the audit log' : 'Audit log'}${opts.jobId ? ` for ${opts.jobId}` : ''}`,
+    ),
+    ...(entries.length > 0
+      ? lineBlocks(entries.map(line), { maxBlocks: 40, noun: 'entries' })
+      : [sectionBlock('No decisions yet.')]),
   ];
+  if (refusals.length > 0) {
+    blocks.push(
+      contextBlock('*Refused attempts* (kept apart; repeats by one person are counted)'),
+      ...lineBlocks(refusals.map(line), { maxBlocks: 4, noun: 'refusals' }),
+    );
+  }
+  if (opts.older) {
+    const value = `${opts.jobId ?? ''}|${opts.older}`;
+    blocks.push(...actionsBlock([button({ actionId: AUDIT_OLDER, text: 'Older entries', value })]));
+  }
   return fitMessage({ text: `${entries.length} audit entries${scope}`, blocks });
 }

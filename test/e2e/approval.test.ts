@@ -131,8 +131,9 @@ describe('the approval gate end to end', () => {
     // The audit log tells the story.
     const audit = await app.command(`audit ${job.id}`, { user: APPROVER });
     const log = await app.answer(audit);
-    expect(log).toContain('requested');
-    expect(log).toContain('executed');
+    expect(log).toContain(`asked to pause \`${job.id}\``);
+    expect(log).toContain(`\`${job.id}\`: pause was carried out`);
+    expect(log).toContain('was refused on the request to pause');
   });
 
   it('Deny closes the request without touching the job', async () => {

@@ -12,8 +12,8 @@ import {
 } from './harness.ts';
 
 /**
- * Regression (chaos campaign 2, approval race): `/ft audit <job>` showed only the 20 newest
- * entries, so the refusals of a burst of late Approve clicks pushed "who decided" out of view.
+ * Regression (chaos campaign 2, approval race, and issue 15 item 1): refused clicks once pushed
+ * "who decided" out of `/ft audit <job>`. Refusals are now kept apart and collapsed per person.
  */
 describe('/ft audit after a burst of late clicks', () => {
   let app: App;
@@ -42,11 +42,16 @@ describe('/ft audit after a burst of late clicks', () => {
       expect(answer).toContain('already');
     }
     const shown = await app.answer(await app.command(`audit ${job.id}`, { user: APPROVER }));
-    expect(shown).toContain(`<@${REQUESTER}> *requested pause*`);
-    expect(shown).toContain(`<@${APPROVER}> *approved pause*`);
-    expect(shown).toContain(`<@${APPROVER}> *executed pause*`);
-    // The rest of the 20 lines are the newest refusals, newest first.
-    expect(shown.match(/\*refused pause\*/g)).toHaveLength(17);
-    expect(shown.indexOf('*refused pause*')).toBeLessThan(shown.indexOf('*executed pause*'));
+    expect(shown).toContain(`<@${REQUESTER}> asked to pause \`${job.id}\``);
+    expect(shown).toContain(`<@${APPROVER}> approved the request to pause \`${job.id}\``);
+    expect(shown).toContain(`\`${job.id}\`: pause was carried out (approved by <@${APPROVER}>)`);
+    // The 30 refusals are kept apart, one line per person with how often they were refused.
+    expect(shown).toContain(
+      `<@${OUTSIDER}> was refused on the request to pause \`${job.id}\` because it was already decided, 15 times`,
+    );
+    expect(shown).toContain(
+      `<@${REQUESTER}> was refused on the request to pause \`${job.id}\` because it was already decided, 15 times`,
+    );
+    expect(shown.match(/was refused/g)).toHaveLength(2);
   });
 });

@@ -198,8 +198,10 @@ describe('ApprovalService', () => {
     expect(res.ephemeral.text).toContain('Only approvers');
     expect((await w.store.get(asked.requestId!))?.state).toBe('pending');
     expect(mutations(job.id)).toHaveLength(0);
-    const [last] = await w.audit.latest({ count: 1 });
+    // Refusals are kept apart from decisions, so they can never push one out of the log.
+    const [last] = await w.audit.refusals({ count: 1 });
     expect(last).toMatchObject({ event: 'refused', who: 'UOUT', outcome: 'approve: not_approver' });
+    expect((await w.audit.latest({ count: 5 })).map((e) => e.event)).not.toContain('refused');
   });
 
   it("the requester's own click never counts, even when they are an approver", async () => {

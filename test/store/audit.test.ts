@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/store/audit.ts';
 import { createKeys, type Keys } from '../../src/store/keys.ts';
-import { createRedis, RedisUnavailableError } from '../../src/store/redis.ts';
+import { createRedis, deleteNamespace, RedisUnavailableError } from '../../src/store/redis.ts';
 import { REDIS_URL } from '../support/redis.ts';
 
 let redis: Redis;
@@ -29,7 +29,7 @@ beforeEach(async () => {
     logger: { info: (obj, msg) => lines.push(msg === undefined ? { obj } : { obj, msg }) },
   });
   return async () => {
-    await redis.del(keys.audit());
+    await deleteNamespace(redis, keys.bullPrefix);
   };
 });
 
@@ -94,13 +94,73 @@ describe('AuditLog', () => {
     expect(await audit.latest({ count: 0 })).toEqual([]);
   });
 
-  it('the stream is capped', async () => {
-    const small = new AuditLog({ redis, keys, logger: { info: () => {} }, maxLen: 10 });
-    for (let i = 0; i < 500; i++) await small.append({ event: 'refused', who: 'U', at: i });
-    // MAXLEN ~ trims whole nodes: far fewer than 500 remain, never fewer than the cap.
-    const len = await redis.xlen(keys.audit());
-    expect(len).toBeGreaterThanOrEqual(10);
-    expect(len).toBeLessThan(500);
+  it('keeps refusals apart and capped: a flood of them never pushes a decision out', async () => {
+    const small = new AuditLog({ redis, keys, logger: { info: () => {} }, maxRefusals: 10 });
+    await small.append({
+      event: 'requested',
+      who: 'UREQ',
+      at: 1,
+      jobId: 'ftjob-a',
+      requestId: 'r1',
+    });
+    // 500 different users each refused once on the request, then 2,000 repeats by one user.
+    for (let i = 0; i < 500; i++)
+      await small.append({
+        event: 'refused',
+        who: `U${i}`,
+        at: i,
+        jobId: 'ftjob-a',
+        requestId: 'r1',
+      });
+    for (let i = 0; i < 2_000; i++)
+      await small.append({
+        event: 'refused',
+        who: 'UFLOOD',
+        at: i,
+        jobId: 'ftjob-a',
+        requestId: 'r1',
+      });
+    await small.append({
+      event: 'approved',
+      who: 'UAPP',
+      at: 2,
+      jobId: 'ftjob-a',
+      requestId: 'r1',
+    });
+
+    expect((await small.latest({ count: 10 })).map((e) => e.event)).toEqual([
+      'approved',
+      'requested',
+    ]);
+    expect((await small.latest({ jobId: 'ftjob-a', count: 10 })).map((e) => e.who)).toEqual([
+      'UAPP',
+      'UREQ',
+    ]);
+    // MAXLEN ~ trims whole nodes: far fewer than 501 refusals remain, never fewer than the cap.
+    const kept = await redis.xlen(keys.auditRefusals());
+    expect(kept).toBeGreaterThanOrEqual(10);
+    expect(kept).toBeLessThan(501);
+    const [flood] = await small.refusals({ count: 1 });
+    expect(flood).toMatchObject({ who: 'UFLOOD', repeats: 1_999 });
+  });
+
+  it('logs a repeated refusal once, and counts the rest', async () => {
+    for (let i = 0; i < 5; i++)
+      await audit.append({ event: 'refused', who: 'U1', at: i, action: 'pause', requestId: 'r9' });
+    expect(lines.map((l) => l.msg)).toEqual(['audit refused']);
+    expect(await audit.refusals({ count: 5 })).toMatchObject([{ who: 'U1', repeats: 4 }]);
+    expect(await audit.latest({ count: 5 })).toEqual([]);
+  });
+
+  it('pages through older decisions', async () => {
+    for (let i = 0; i < 25; i++)
+      await audit.append({ event: 'requested', who: `U${i}`, at: i, jobId: 'ftjob-p' });
+    const first = await audit.latest({ jobId: 'ftjob-p', count: 10 });
+    const second = await audit.latest({ jobId: 'ftjob-p', count: 10, before: first.at(-1)?.id });
+    const third = await audit.latest({ jobId: 'ftjob-p', count: 10, before: second.at(-1)?.id });
+    expect([...first, ...second, ...third].map((e) => e.at)).toEqual(
+      Array.from({ length: 25 }, (_, i) => 24 - i),
+    );
   });
 
   it('when Redis is down: the line is still logged and the caller gets RedisUnavailableError', async () => {

@@ -140,12 +140,17 @@ export function renderAll(
       Array.from({ length: x.count }, (_, i) => ({
         at: x.now - i,
         actor: i % 2 ? 'U0REQ' : x.s(20),
+        event: i % 3 ? 'refused' : x.s(18),
         action: x.s(17),
         jobId: x.s(0),
         outcome: x.s(22),
-        reason: x.s(18),
+        repeats: i,
       })),
-      { jobId: x.s(0) },
+      {
+        jobId: x.s(0),
+        refusals: [{ at: x.now, actor: x.s(20), event: 'refused', outcome: x.s(22), repeats: 3 }],
+        older: x.s(19),
+      },
     ),
     watching: v.watchingView(
       Array.from({ length: x.count }, (_, i) => ({

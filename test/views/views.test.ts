@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FineTuningJobCheckpointSchema } from '../../src/api/schemas.ts';
-import { REASON_BLOCK, REASON_INPUT, REASON_MODAL } from '../../src/views/action-ids.ts';
+import {
+  AUDIT_OLDER,
+  REASON_BLOCK,
+  REASON_INPUT,
+  REASON_MODAL,
+} from '../../src/views/action-ids.ts';
 import { approvalsListView } from '../../src/views/approvals-list.ts';
 import { auditView } from '../../src/views/audit.ts';
 import { checkpointsView } from '../../src/views/checkpoints.ts';
@@ -217,26 +222,63 @@ describe('approvalsListView, auditView, watchingView', () => {
     expect(approvalsListView([], { now: NOW }).text).toBe('No approval requests are waiting.');
   });
 
-  it('lists audit entries, with ftops itself as actor when nobody was', () => {
+  it('lists audit entries as sentences with names, ftops itself when nobody acted', () => {
     const view = auditView(
       [
         {
           at: NOW - 60_000,
           actor: 'U0ME',
+          event: 'approved',
           action: 'pause',
           jobId: 'ftjob-abc123',
-          outcome: 'executed',
-          reason: 'budget',
         },
-        { at: NOW - 120_000, actor: null, action: 'expire', jobId: null, outcome: 'expired' },
+        {
+          at: NOW - 120_000,
+          actor: null,
+          event: 'expired',
+          action: 'pause',
+          jobId: 'ftjob-abc123',
+        },
+        {
+          at: NOW - 180_000,
+          actor: 'U0REQ',
+          event: 'requested',
+          action: 'pause',
+          jobId: 'ftjob-abc123',
+        },
       ],
-      { jobId: null },
+      {
+        jobId: null,
+        refusals: [
+          {
+            at: NOW - 30_000,
+            actor: 'U0SAM',
+            event: 'refused',
+            action: 'pause',
+            jobId: 'ftjob-abc123',
+            outcome: 'approve: not_approver',
+            repeats: 41,
+          },
+        ],
+        older: '1700000000000-0',
+      },
     );
     const seen = visibleText(view);
-    expect(seen).toContain('<@U0ME> *pause* `ftjob-abc123` → executed — “budget”');
-    expect(seen).toContain('_ftops_ *expire* → expired');
+    expect(seen).toContain('<@U0ME> approved the request to pause `ftjob-abc123`');
+    expect(seen).toContain('The request to pause `ftjob-abc123` expired undecided');
+    expect(seen).toContain('<@U0REQ> asked to pause `ftjob-abc123`');
+    expect(seen).toContain(
+      '<@U0SAM> was refused on the request to pause `ftjob-abc123` because they are not an approver, 42 times',
+    );
+    expect(seen).not.toContain('not_approver');
+    expect(buttonsOf(view)).toEqual([
+      expect.objectContaining({ actionId: AUDIT_OLDER, value: '|1700000000000-0' }),
+    ]);
     expect(auditView([], { jobId: 'ftjob-abc123' }).text).toBe(
       'Nothing in the audit log for `ftjob-abc123` yet.',
+    );
+    expect(auditView([], { jobId: 'ftjob-abc123', continued: true }).text).toBe(
+      'No older entries in the audit log for `ftjob-abc123`.',
     );
   });
 

@@ -1,6 +1,8 @@
 /** The commands that tell a user about ftops and the gate: help, whoami, approvals, audit. */
+
+import type { AuditEntry } from '../../store/audit.ts';
 import { approvalsListView } from '../../views/approvals-list.ts';
-import { auditView } from '../../views/audit.ts';
+import { type AuditEntryView, auditView } from '../../views/audit.ts';
 import { errorView } from '../../views/errors.ts';
 import { helpView } from '../../views/help.ts';
 import type { MessageView } from '../../views/types.ts';
@@ -59,38 +61,49 @@ export async function pendingApprovals(deps: HandlerDeps): Promise<MessageView> 
   );
 }
 
-/** `/ft audit [job]`: the latest audit entries, for approvers only. */
+/** Decisions shown per page of `/ft audit`, and refusals shown apart on the first page. */
+const AUDIT_PAGE = 20;
+const AUDIT_REFUSALS = 5;
+
+/**
+ * `/ft audit [job]` and its "Older entries" button, for approvers only: decisions newest
+ * first, a page at a time from `before` (a stream ID), and on the first page the newest
+ * refusals apart, so no flood of refused clicks hides who decided.
+ */
 export async function auditLog(
   deps: HandlerDeps,
   caller: Caller,
   jobId: string | null,
+  before?: string,
 ): Promise<MessageView> {
   const role = await deps.roles.check(caller.userId);
   if (!role.approver) {
     return errorView('The audit log is shown to approvers only. `/ft whoami` tells you your role.');
   }
-  const recent = await deps.audit.latest({ count: 200, ...(jobId ? { jobId } : {}) });
-  const entries = keepDecisions(recent, 20);
-  return auditView(
-    entries.map((e) => ({
-      at: e.at,
-      actor: e.who === 'system' ? null : e.who,
-      action: `${e.event}${e.action ? ` ${e.action}` : ''}`,
-      jobId: e.jobId ?? null,
-      outcome: e.outcome ?? null,
-    })),
-    { jobId },
-  );
+  const scope = jobId ? { jobId } : {};
+  // One more than a page tells whether an "Older entries" button is worth showing.
+  const [decisions, refusals] = await Promise.all([
+    deps.audit.latest({ ...scope, count: AUDIT_PAGE + 1, ...(before ? { before } : {}) }),
+    before ? [] : deps.audit.refusals({ ...scope, count: AUDIT_REFUSALS }),
+  ]);
+  const page = decisions.slice(0, AUDIT_PAGE);
+  const older = decisions.length > AUDIT_PAGE ? (page.at(-1)?.id ?? null) : null;
+  return auditView(page.map(entryView), {
+    jobId,
+    refusals: refusals.map(entryView),
+    older,
+    continued: before !== undefined,
+  });
 }
 
-/**
- * The newest `max` entries, except that refused clicks never push requests, decisions and
- * executions out of view: a burst of late clicks on a decided request leaves dozens of
- * refusals, and who decided must still show. Order (newest first) is kept.
- */
-function keepDecisions<E extends { event: string }>(entries: readonly E[], max: number): E[] {
-  const decisions = entries.filter((e) => e.event !== 'refused').slice(0, max);
-  const refusals = entries.filter((e) => e.event === 'refused').slice(0, max - decisions.length);
-  const keep = new Set<E>([...decisions, ...refusals]);
-  return entries.filter((e) => keep.has(e));
+function entryView(e: AuditEntry): AuditEntryView {
+  return {
+    at: e.at,
+    actor: e.who === 'system' || e.who === '' ? null : e.who,
+    event: e.event,
+    action: e.action ?? null,
+    jobId: e.jobId ?? null,
+    outcome: e.outcome ?? null,
+    ...(e.repeats ? { repeats: e.repeats } : {}),
+  };
 }

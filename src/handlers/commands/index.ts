@@ -49,6 +49,7 @@ export function handleFtCommand(deps: HandlerDeps) {
 }
 
 // What the job buttons share with the commands; the actions folder reaches it only here.
+export { auditLog } from './about.ts';
 export { jobStatus } from './job-reads.ts';
 export { mutateJob } from './mutate.ts';
 export { unwatchJob, watchJob } from './watch.ts';
