@@ -4,16 +4,37 @@ import type { World } from './world.ts';
 /** One entry of the audit stream, its fields by name. */
 export type AuditEntry = Record<string, string | undefined>;
 
-/** The id of the newest audit entry, to read only what comes after it. */
-export async function lastAuditId(world: World): Promise<string | undefined> {
-  const last = await world.redis.xrevrange(world.keys.audit(), '+', '-', 'COUNT', 1);
-  return last[0]?.[0];
+/** Decisions and refusals are kept in two streams; an audit read looks at both. */
+const streams = (world: World) => [world.keys.audit(), world.keys.auditRefusals()];
+
+/** Stream IDs (`<ms>-<seq>`) in time order. */
+function byId(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am - bm || as - bs;
 }
 
-/** The audit stream, whole or after the entry `afterId`. */
+/** The id of the newest audit entry, to read only what comes after it. */
+export async function lastAuditId(world: World): Promise<string | undefined> {
+  const ids: string[] = [];
+  for (const key of streams(world)) {
+    const last = await world.redis.xrevrange(key, '+', '-', 'COUNT', 1);
+    if (last[0]) ids.push(last[0][0]);
+  }
+  return ids.sort(byId).at(-1);
+}
+
+/** The audit trail (decisions and refusals, in time order), whole or after the entry `afterId`. */
 export async function readAudit(world: World, afterId?: string): Promise<AuditEntry[]> {
-  const entries = await world.redis.xrange(world.keys.audit(), afterId ? `(${afterId}` : '-', '+');
-  return entries.map(([, raw]) => fieldsOf(raw));
+  const all: Array<[string, string[]]> = [];
+  for (const key of streams(world))
+    all.push(...(await world.redis.xrange(key, afterId ? `(${afterId}` : '-', '+')));
+  const entries = all.sort((a, b) => byId(a[0], b[0])).map(([, raw]) => fieldsOf(raw));
+  // A refusal entry stands for itself and the repeats folded into it.
+  for (const e of entries) {
+    if (e.fold) e.repeats = (await world.redis.get(world.keys.auditRefusalRepeats(e.fold))) ?? '0';
+  }
+  return entries;
 }
 
 function fieldsOf(raw: string[]): AuditEntry {

@@ -149,11 +149,13 @@ export function judgeTrial(
   }
   v.auditShowsDecider =
     decider !== undefined &&
-    (t.auditShown.includes(`<@${decider}> *executed pause*`) ||
-      t.auditShown.includes(`<@${decider}> *approved pause*`));
-  if (refused.length !== t.clicks.length - 1)
+    (t.auditShown.includes(`pause was carried out (approved by <@${decider}>)`) ||
+      t.auditShown.includes(`<@${decider}> approved the request to pause`));
+  // Repeated refusals of one approver fold into one entry with a count: count the clicks.
+  const refusedClicks = refused.reduce((sum, e) => sum + 1 + Number(e.repeats ?? 0), 0);
+  if (refusedClicks !== t.clicks.length - 1)
     v.auditProblems.push(
-      `${refused.length} 'refused' entries for ${t.clicks.length - 1} losing clicks`,
+      `${refusedClicks} refused clicks audited (${refused.length} entries) for ${t.clicks.length - 1} losing clicks`,
     );
   if (others.length > 0)
     v.auditProblems.push(`unexpected entries: ${others.map((e) => e.event).join(',')}`);
