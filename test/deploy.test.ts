@@ -79,7 +79,14 @@ describe('Dockerfile', () => {
     expect(finalStage).toMatch(/^USER node$/m);
     expect(finalStage).toMatch(/^EXPOSE 3000$/m);
     expect(finalStage).toMatch(/^HEALTHCHECK .*\n?.*\/healthz/m);
-    expect(finalStage).toMatch(/^CMD \["node", "--import", "tsx", "src\/bot\/main\.ts"\]$/m);
+    expect(finalStage).toMatch(/^CMD \["node", "dist\/bot\/main\.js"\]$/m);
+  });
+
+  it('ships compiled code and no TypeScript sources or compiler', () => {
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(finalStage).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    const instructions = finalStage.split('\n').filter((l) => /^(COPY|CMD|RUN)\b/.test(l));
+    expect(instructions.filter((l) => /\bsrc\b|tsx/.test(l))).toEqual([]);
   });
 
   it('ships manifest.yml, which the doctor reads the required scopes from', () => {
