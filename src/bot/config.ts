@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ClientAuth } from '../api/types.ts';
+import type { ApprovalPolicyConfig } from '../handlers/approval/index.ts';
 import { DEFAULT_NAMESPACE } from '../store/keys.ts';
 import { isMutatingVerb, MUTATING_VERBS, type MutatingVerb } from '../vocabulary/index.ts';
 
@@ -67,14 +68,7 @@ export interface Config {
     readonly apiVersion?: 'v1' | 'preview';
   };
   readonly redis: { readonly url: string; readonly namespace: string };
-  readonly approval: {
-    readonly approvers: { readonly users: readonly string[]; readonly groups: readonly string[] };
-    readonly gatedActions: readonly MutatingVerb[];
-    readonly approvalsRequired: number;
-    readonly selfService: boolean;
-    readonly channel?: string;
-    readonly ttlMinutes: number;
-  };
+  readonly approval: ApprovalPolicyConfig;
   readonly poller: { readonly intervalSeconds: number };
   readonly role: Role;
   readonly logLevel: LogLevel;

@@ -3,8 +3,7 @@ import type { FineTuningClient } from '../api/types.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { JobStatusStore } from '../store/job-status.ts';
 import type { Subscriptions } from '../store/subscriptions.ts';
-import type { ApprovalPolicyConfig, ApprovalService } from './approval-service.ts';
-import type { RoleCheck } from './roles.ts';
+import type { ApprovalPolicyConfig, ApprovalService, RoleCheck } from './approval/index.ts';
 
 /** Everything the Slack listeners work with; built once in `src/bot/compose.ts`. */
 export interface HandlerDeps {

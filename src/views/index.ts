@@ -1,12 +1,12 @@
 /** The pure Block Kit views and text helpers; handlers and the poller import from here. */
 export * from './action-ids.ts';
 export * from './announcement.ts';
+export * from './approval-replies.ts';
 export * from './approval-request.ts';
 export * from './approvals-list.ts';
 export * from './audit.ts';
 export * from './blocks.ts';
 export * from './checkpoints.ts';
-export * from './dry-run.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './help.ts';

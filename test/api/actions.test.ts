@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { actionApplies, alreadyDone, JOB_ACTIONS, pastTense } from '../../src/api/actions.ts';
-import { alreadyDone as gateAlreadyDone } from '../../src/handlers/approval-policy.ts';
+import { alreadyDone as gateAlreadyDone } from '../../src/handlers/approval/index.ts';
 
 const STATUSES = [
   'validating_files',

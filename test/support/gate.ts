@@ -9,7 +9,7 @@ import {
   startFineTuningEmulator,
 } from '../../src/emulators/fine-tuning/index.ts';
 import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack/index.ts';
-import type { ApprovalViews } from '../../src/handlers/approval-service.ts';
+import type { ApprovalViews } from '../../src/handlers/approval/index.ts';
 import type { ApprovalState } from '../../src/store/approvals.ts';
 import { createKeys, type Keys } from '../../src/store/keys.ts';
 import { createRedis, deleteNamespace } from '../../src/store/redis.ts';

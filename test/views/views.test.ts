@@ -6,10 +6,10 @@ import {
   REASON_INPUT,
   REASON_MODAL,
 } from '../../src/views/action-ids.ts';
+import { dryRunText } from '../../src/views/approval-replies.ts';
 import { approvalsListView } from '../../src/views/approvals-list.ts';
 import { auditView } from '../../src/views/audit.ts';
 import { checkpointsView } from '../../src/views/checkpoints.ts';
-import { dryRunView } from '../../src/views/dry-run.ts';
 import { errorView, parseErrorView } from '../../src/views/errors.ts';
 import { eventsView } from '../../src/views/events.ts';
 import { helpView } from '../../src/views/help.ts';
@@ -140,31 +140,41 @@ describe('errorView and parseErrorView', () => {
   });
 });
 
-describe('dryRunView', () => {
-  it('says what would happen, the API call, and who would be asked', () => {
-    const view = dryRunView({
+describe('dryRunText', () => {
+  it('says the state, whether it may run now, who would be asked and the API call', () => {
+    const text = dryRunText({
       action: 'pause',
-      job: makeJob(),
-      allowedNow: false,
-      reasonIfNot: 'pause needs an approver',
-      approvers: { groups: ['S0MLOPS'], users: [], required: 1 },
+      jobId: 'ftjob-abc123',
+      status: 'succeeded',
+      allowed: { ok: false, reason: 'ftjob-abc123 has succeeded, so it cannot be paused' },
+      decision: 'needs-approval',
+      approvalsRequired: 2,
+      mention: '<!subteam^S0MLOPS>',
+      channel: 'C0APPROVALS',
       apiCall: 'POST /fine_tuning/jobs/ftjob-abc123/pause',
-      now: NOW,
+      problems: [],
     });
-    const seen = visibleText(view);
-    expect(seen).toContain('⛔ It would not run now: pause needs an approver');
-    expect(seen).toContain('`POST /fine_tuning/jobs/ftjob-abc123/pause`');
-    expect(seen).toContain('needs 1 approval from <!subteam^S0MLOPS>');
-    expect(seen).toContain('nothing was changed');
-    expect(buttonsOf(view)).toEqual([]);
-    const now = dryRunView({
+    expect(text.split('\n')).toEqual([
+      '*Dry run* of pause `ftjob-abc123`; nothing was changed.',
+      '• State now: `succeeded`',
+      '• Allowed now: no: ftjob-abc123 has succeeded, so it cannot be paused',
+      '• Approval: 2 approver(s) other than you, from <!subteam^S0MLOPS>, in <#C0APPROVALS>',
+      '• API call: `POST /fine_tuning/jobs/ftjob-abc123/pause`',
+    ]);
+    const ungated = dryRunText({
       action: 'resume',
-      job: makeJob({ status: 'paused' }),
-      allowedNow: true,
+      jobId: 'ftjob-abc123',
+      status: 'paused',
+      allowed: { ok: true },
+      decision: 'run-now',
+      approvalsRequired: 1,
+      mention: '',
+      channel: 'C0X',
       apiCall: 'POST /fine_tuning/jobs/ftjob-abc123/resume',
-      now: NOW,
+      problems: ['Slack did not answer for S0X.'],
     });
-    expect(now.text).toContain('would run now');
+    expect(ungated).toContain('• Approval: not needed: resume is not gated');
+    expect(ungated).toContain('• Note: Slack did not answer for S0X.');
   });
 });
 

@@ -35,9 +35,9 @@ export function collectTexts(view: unknown): Found[] {
   return out;
 }
 
-/** The `<…>` tokens Slack parses that ftops itself may emit: dates, user and group mentions. */
+/** The `<…>` tokens Slack parses that ftops itself may emit: dates, user, group and channel mentions. */
 const ALLOWED_TOKEN =
-  /^<(?:!date\^\d+\^(?:\{date_short_pretty\} \{time\}|\{ago\})\|[^<>|]*|@[UW][A-Z0-9]{2,30}|!subteam\^S[A-Z0-9]{2,30})>/;
+  /^<(?:!date\^\d+\^(?:\{date_short_pretty\} \{time\}|\{ago\})\|[^<>|]*|@[UW][A-Z0-9]{2,30}|!subteam\^S[A-Z0-9]{2,30}|#[CG][A-Z0-9]{2,30})>/;
 
 /** Every `<` in text Slack parses opens one of our own tokens; returns the offenders. */
 export function foreignTokens(text: string): string[] {

@@ -1,7 +1,7 @@
-import { type FineTuningJob, FineTuningJobSchema } from '../api/schemas.ts';
-import type { ApprovalRequest } from '../store/approvals.ts';
-import { approvalRequestView } from '../views/approval-request.ts';
-import type { ApprovalViews } from './approval-service.ts';
+import { type FineTuningJob, FineTuningJobSchema } from '../../api/schemas.ts';
+import type { ApprovalRequest } from '../../store/approvals.ts';
+import { approvalRequestView } from '../../views/approval-request.ts';
+import type { ApprovalViews } from './types.ts';
 
 /**
  * Binds the views module's `approvalRequestView` to the gate's `ApprovalViews` port. When the

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KNOWN_STATUSES } from '../../src/api/schemas.ts';
+import { KNOWN_STATUSES } from '../../../src/api/schemas.ts';
 import {
   canActOn,
   canClick,
   decideRequest,
   describeApiCall,
-} from '../../src/handlers/approval-policy.ts';
-import type { ApprovalState, GateAction } from '../../src/store/approvals.ts';
+} from '../../../src/handlers/approval/index.ts';
+import type { ApprovalState, GateAction } from '../../../src/store/approvals.ts';
 
 const action = fc.constantFrom<GateAction>('pause', 'resume', 'cancel');
 const state = fc.constantFrom<ApprovalState>(

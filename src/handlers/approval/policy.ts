@@ -1,6 +1,6 @@
-import { actionApplies, alreadyDone, pastTense } from '../api/actions.ts';
-import type { ApprovalState, GateAction } from '../store/approvals.ts';
-import { statusPhrase } from '../views/status.ts';
+import { actionApplies, alreadyDone, pastTense } from '../../api/actions.ts';
+import type { ApprovalState, GateAction } from '../../store/approvals.ts';
+import { statusPhrase } from '../../views/status.ts';
 
 /**
  * The approval gate's rules as pure functions: whether a request runs at once or waits,
@@ -79,4 +79,4 @@ export function describeApiCall(action: GateAction, jobId: string): string {
   return `POST /fine_tuning/jobs/${jobId}/${action}`;
 }
 
-export { alreadyDone } from '../api/actions.ts';
+export { alreadyDone } from '../../api/actions.ts';

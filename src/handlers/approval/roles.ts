@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type { ApproverList } from './types.ts';
 
 /**
  * Who holds the approver role: a user listed by ID, or a member of a listed Slack user group.
@@ -18,12 +19,6 @@ export interface RoleCheck {
   approver: boolean;
   via?: 'user' | `group:${string}`;
   problems: string[];
-}
-
-/** Who may approve: user IDs and user-group IDs. */
-export interface ApproverList {
-  users: readonly string[];
-  groups: readonly string[];
 }
 
 /** Options of the role check. */

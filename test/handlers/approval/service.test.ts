@@ -1,18 +1,21 @@
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FineTuningClient } from '../../src/api/types.ts';
-import type { FineTuningEmulator } from '../../src/emulators/fine-tuning/index.ts';
-import type { SlackEmulator } from '../../src/emulators/slack/index.ts';
-import { type ApprovalPolicyConfig, ApprovalService } from '../../src/handlers/approval-service.ts';
-import { createApprovalViews } from '../../src/handlers/approval-views.ts';
-import { ApproverRoles } from '../../src/handlers/roles.ts';
-import { ApprovalStore } from '../../src/store/approvals.ts';
-import { AuditLog } from '../../src/store/audit.ts';
-import type { Keys } from '../../src/store/keys.ts';
-import { createRedis } from '../../src/store/redis.ts';
-import { fakeApprovalViews, useGateTestbed } from '../support/gate.ts';
-import { REDIS_URL } from '../support/redis.ts';
+import type { FineTuningClient } from '../../../src/api/types.ts';
+import type { FineTuningEmulator } from '../../../src/emulators/fine-tuning/index.ts';
+import type { SlackEmulator } from '../../../src/emulators/slack/index.ts';
+import {
+  type ApprovalPolicyConfig,
+  ApprovalService,
+  ApproverRoles,
+  createApprovalViews,
+} from '../../../src/handlers/approval/index.ts';
+import { ApprovalStore } from '../../../src/store/approvals.ts';
+import { AuditLog } from '../../../src/store/audit.ts';
+import type { Keys } from '../../../src/store/keys.ts';
+import { createRedis } from '../../../src/store/redis.ts';
+import { fakeApprovalViews, useGateTestbed } from '../../support/gate.ts';
+import { REDIS_URL } from '../../support/redis.ts';
 
 const ASKED_IN = 'C0TRAINING';
 const APPROVALS = 'C0APPROVALS';

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SlackEmulator, startSlackEmulator } from '../../src/emulators/slack/index.ts';
-import { ApproverRoles } from '../../src/handlers/roles.ts';
+import { type SlackEmulator, startSlackEmulator } from '../../../src/emulators/slack/index.ts';
+import { ApproverRoles } from '../../../src/handlers/approval/index.ts';
 
 let emu: SlackEmulator;
 let slack: WebClient;

@@ -1,0 +1,159 @@
+import { clickRefusalText, deniedNotice, reply } from '../../views/approval-replies.ts';
+import { code } from '../../views/mrkdwn.ts';
+import { audit, type Gate, mention } from './context.ts';
+import { executeApproved } from './execute.ts';
+import { afterExpiry, refresh, tellRequester } from './notices.ts';
+import { canClick } from './policy.ts';
+import type { ClickResult } from './types.ts';
+
+/**
+ * An Approve or Deny click: checked against the request read back from Redis, counted by the
+ * store's atomic vote, and, for the click that completes the approval, executed.
+ */
+export async function click(
+  g: Gate,
+  input: { requestId: string; clicker: string; vote: 'approve' | 'deny' },
+): Promise<ClickResult> {
+  const { requestId, clicker, vote } = input;
+  const request = await g.store.get(requestId);
+  if (!request) {
+    await audit(g, {
+      event: 'refused',
+      who: clicker,
+      ...(requestId.length <= 64 ? { requestId } : {}),
+      outcome: 'not_found',
+    });
+    return {
+      kind: 'not_found',
+      ephemeral: reply('This approval request no longer exists, so nothing was done.'),
+    };
+  }
+  const role = await g.d.roles.check(clicker);
+  const now = g.d.clock();
+  const check = canClick({ request, clicker, clickerIsApprover: role.approver, now });
+  if (!check.ok) {
+    if (check.reason === 'expired' && (await g.store.expire(request.id, now))) {
+      const expired = await g.store.get(request.id);
+      if (expired) await afterExpiry(g, expired, now, clicker);
+    }
+    await audit(g, {
+      event: 'refused',
+      who: clicker,
+      action: request.action,
+      jobId: request.jobId,
+      requestId: request.id,
+      outcome: [`${vote}: ${check.reason}`, ...role.problems].join('; '),
+    });
+    return {
+      kind: check.reason === 'expired' ? 'expired' : 'refused',
+      refusal: check.reason,
+      ephemeral: reply(
+        clickRefusalText(check.reason, request, { mention: mention(g), problems: role.problems }),
+      ),
+    };
+  }
+
+  const result = await g.store.decide({
+    id: request.id,
+    clicker,
+    vote,
+    now,
+    approvalsRequired: request.approvalsRequired,
+  });
+  const base = {
+    who: clicker,
+    action: request.action,
+    jobId: request.jobId,
+    requestId: request.id,
+  };
+  switch (result.kind) {
+    case 'recorded': {
+      await audit(g, {
+        ...base,
+        event: 'vote_recorded',
+        outcome: `${result.count} of ${request.approvalsRequired}`,
+      });
+      const fresh = await g.store.get(request.id);
+      if (fresh) await refresh(g, fresh, null, now);
+      const left = request.approvalsRequired - result.count;
+      return {
+        kind: 'recorded',
+        ephemeral: reply(`Your approval is recorded; ${left} more approver(s) needed.`),
+      };
+    }
+    case 'duplicate': {
+      const left = request.approvalsRequired - result.count;
+      return {
+        kind: 'duplicate',
+        ephemeral: reply(
+          `You have already approved this; it still needs ${left} more approver(s) other than you.`,
+        ),
+      };
+    }
+    case 'denied': {
+      await audit(g, { ...base, event: 'denied', outcome: 'denied' });
+      const fresh = (await g.store.get(request.id)) ?? {
+        ...request,
+        state: 'denied' as const,
+      };
+      await refresh(g, fresh, null, now);
+      await tellRequester(g, fresh, deniedNotice(fresh, clicker));
+      return {
+        kind: 'denied',
+        ephemeral: reply(`You denied the ${request.action} of ${code(request.jobId)}.`),
+      };
+    }
+    case 'expired': {
+      const fresh = await g.store.get(request.id);
+      if (fresh) await afterExpiry(g, fresh, now, clicker);
+      return {
+        kind: 'expired',
+        refusal: 'expired',
+        ephemeral: reply(
+          clickRefusalText('expired', request, { mention: mention(g), problems: role.problems }),
+        ),
+      };
+    }
+    case 'is_requester':
+      return {
+        kind: 'refused',
+        refusal: 'is_requester',
+        ephemeral: reply(
+          clickRefusalText('is_requester', request, {
+            mention: mention(g),
+            problems: role.problems,
+          }),
+        ),
+      };
+    case 'already_decided': {
+      const fresh = (await g.store.get(request.id)) ?? { ...request, state: result.state };
+      await audit(g, {
+        ...base,
+        event: 'refused',
+        outcome: `${vote}: already_decided:${result.state}`,
+      });
+      return {
+        kind: 'refused',
+        refusal: 'already_decided',
+        ephemeral: reply(
+          clickRefusalText('already_decided', fresh, {
+            mention: mention(g),
+            problems: role.problems,
+          }),
+        ),
+      };
+    }
+    case 'not_found':
+      return {
+        kind: 'not_found',
+        ephemeral: reply('This approval request no longer exists, so nothing was done.'),
+      };
+    case 'approved':
+      await audit(g, {
+        ...base,
+        event: 'approved',
+        outcome: `${result.count} of ${request.approvalsRequired}`,
+      });
+      return executeApproved(g, request, clicker);
+  }
+}

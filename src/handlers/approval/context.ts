@@ -1,0 +1,60 @@
+import type { ApprovalStore } from '../../store/approvals.ts';
+import type { AuditEntry, AuditEvent } from '../../store/audit.ts';
+import { AuditLog } from '../../store/audit.ts';
+import { errorText } from '../../util/error-text.ts';
+import type { ApprovalServiceDeps } from './types.ts';
+
+/** What every part of the gate works with: its dependencies and the approval store. */
+export interface Gate {
+  readonly d: ApprovalServiceDeps;
+  readonly store: ApprovalStore;
+}
+
+/** A logger for reading the audit trail, which logs nothing when it only reads. */
+const silent = { info: () => undefined };
+
+const SLACK_ID = /^[A-Z0-9]+$/;
+
+/** The approvers as Slack mentions: the groups when there are any, else the users. */
+export function mention(g: Gate): string {
+  const { users, groups } = g.d.config.approvers;
+  const safeGroups = groups.filter((id) => SLACK_ID.test(id));
+  if (safeGroups.length) return safeGroups.map((id) => `<!subteam^${id}>`).join(' ');
+  return users
+    .filter((u) => SLACK_ID.test(u))
+    .map((u) => `<@${u}>`)
+    .join(' ');
+}
+
+/** Audits; once the action has happened, a failing audit must not turn success into an error. */
+export async function audit(
+  g: Gate,
+  entry: { event: AuditEvent; who: string } & Partial<Omit<AuditEntry, 'id' | 'at'>>,
+): Promise<void> {
+  try {
+    await g.d.audit.append({ ...entry, at: g.d.clock() });
+  } catch (err) {
+    g.d.logger?.warn({ err: errorText(err), event: entry.event }, 'audit append failed');
+  }
+}
+
+/** Whether the audit trail already holds this request's outcome (read only when recovering). */
+export async function outcomeAudited(
+  g: Gate,
+  request: { id: string; jobId: string },
+): Promise<boolean> {
+  const reader = new AuditLog({ redis: g.d.redis, keys: g.d.keys, logger: silent });
+  const entries = await reader.latest({ jobId: request.jobId, count: 200 }).catch(() => []);
+  return entries.some(
+    (e) => e.requestId === request.id && (e.event === 'executed' || e.event === 'failed'),
+  );
+}
+
+/** Subscribes the asking channel to the job; a failure is logged, never the user's problem. */
+export async function watch(g: Gate, channel: string, jobId: string): Promise<void> {
+  try {
+    await g.d.onWatch?.(channel, jobId);
+  } catch (err) {
+    g.d.logger?.warn({ err: errorText(err), channel, jobId }, 'could not watch the job');
+  }
+}

@@ -1,0 +1,74 @@
+import type { FineTuningJob } from '../../api/schemas.ts';
+import type { ApprovalRequest } from '../../store/approvals.ts';
+import { errorText } from '../../util/error-text.ts';
+import { expiredNotice } from '../../views/approval-replies.ts';
+import { audit, type Gate, mention } from './context.ts';
+
+/**
+ * What the gate says in Slack besides its replies: the approval request message, kept up to
+ * date, and the thread (or channel) where the requester hears what became of their request.
+ */
+
+export async function refresh(
+  g: Gate,
+  request: ApprovalRequest,
+  job: FineTuningJob | null,
+  now: number,
+): Promise<void> {
+  if (!request.approvalChannel || !request.messageTs) return;
+  const view = g.d.views.renderRequest(request, job, now, { mention: mention(g) });
+  try {
+    await g.d.slack.chat.update({
+      channel: request.approvalChannel,
+      ts: request.messageTs,
+      text: view.text,
+      blocks: view.blocks ?? [],
+    });
+  } catch (err) {
+    g.d.logger?.warn(
+      { err: errorText(err), requestId: request.id },
+      'approval message update failed',
+    );
+  }
+}
+
+/** True when the message was posted. */
+export async function tellRequester(
+  g: Gate,
+  request: ApprovalRequest,
+  text: string,
+): Promise<boolean> {
+  try {
+    await g.d.slack.chat.postMessage(
+      request.approvalChannel && request.messageTs
+        ? { channel: request.approvalChannel, thread_ts: request.messageTs, text }
+        : { channel: request.channel, text },
+    );
+    return true;
+  } catch (err) {
+    g.d.logger?.warn(
+      { err: errorText(err), requestId: request.id },
+      'could not tell the requester',
+    );
+    return false;
+  }
+}
+
+/** After a request expired: audited, its buttons removed, its requester told. */
+export async function afterExpiry(
+  g: Gate,
+  request: ApprovalRequest,
+  now: number,
+  who: string,
+): Promise<void> {
+  await audit(g, {
+    event: 'expired',
+    who,
+    action: request.action,
+    jobId: request.jobId,
+    requestId: request.id,
+    outcome: 'expired without a decision',
+  });
+  await refresh(g, request, null, now);
+  await tellRequester(g, request, expiredNotice(request));
+}

@@ -1,0 +1,179 @@
+import { isJobAction } from '../../api/actions.ts';
+import { isValidJobId } from '../../api/job-id.ts';
+import type { FineTuningJob } from '../../api/schemas.ts';
+import { errorText } from '../../util/error-text.ts';
+import {
+  capitalise,
+  dryRunText,
+  postFailureText,
+  reply,
+  requestDate,
+} from '../../views/approval-replies.ts';
+import { code, truncate } from '../../views/mrkdwn.ts';
+import { REASON_MAX } from '../../vocabulary/index.ts';
+import { audit, type Gate, mention, watch } from './context.ts';
+import { callApi } from './execute.ts';
+import { canActOn, decideRequest, describeApiCall } from './policy.ts';
+import type { RoleCheck } from './roles.ts';
+import type { RequestInput, RequestResult } from './types.ts';
+
+/**
+ * `/ft pause|resume|cancel` (and the reason modal): refuse, describe (dry run), run now, or
+ * post the request for approvers and wait.
+ */
+export async function request(g: Gate, input: RequestInput): Promise<RequestResult> {
+  const { requester, channel } = input;
+  if (!isJobAction(input.action)) {
+    return {
+      kind: 'invalid',
+      ephemeral: reply(`${code(input.action)} is not pause, resume or cancel.`),
+    };
+  }
+  const action = input.action;
+  if (!isValidJobId(input.jobId)) {
+    return {
+      kind: 'invalid',
+      ephemeral: reply(
+        `${code(input.jobId) || 'That'} is not a fine-tuning job ID; they look like \`ftjob-abc123\`.`,
+      ),
+    };
+  }
+  const reason = truncate((input.reason ?? '').trim(), REASON_MAX);
+  let job: FineTuningJob;
+  try {
+    job = await g.d.api.getJob(input.jobId);
+  } catch (err) {
+    return { kind: 'error', ephemeral: reply(errorText(err)) };
+  }
+  const allowed = canActOn(action, job.status, job.id);
+  const isGated = g.d.config.gatedActions.includes(action);
+  const role: RoleCheck = isGated
+    ? await g.d.roles.check(requester)
+    : { approver: false, problems: [] };
+  const decision = decideRequest({
+    action,
+    isGated,
+    requesterIsApprover: role.approver,
+    selfService: g.d.config.selfService,
+  });
+
+  if (input.dryRun) {
+    return {
+      kind: 'dry-run',
+      ephemeral: reply(
+        dryRunText({
+          action,
+          jobId: job.id,
+          status: job.status,
+          allowed,
+          decision,
+          approvalsRequired: g.d.config.approvalsRequired,
+          mention: mention(g),
+          channel: g.d.config.channel ?? channel,
+          apiCall: describeApiCall(action, job.id),
+          problems: role.problems,
+        }),
+      ),
+    };
+  }
+  if (!allowed.ok) return { kind: 'refused', ephemeral: reply(`${allowed.reason}.`) };
+
+  if (decision !== 'needs-approval') {
+    const selfAuth = decision === 'run-now-self-authorised';
+    const result = await callApi(g, action, job, requester);
+    await audit(g, {
+      event: result.ok ? (selfAuth ? 'self_authorised' : 'ran_ungated') : 'failed',
+      who: requester,
+      action,
+      jobId: job.id,
+      outcome: result.outcome,
+    });
+    if (!result.ok) return { kind: 'failed', ephemeral: reply(result.outcome) };
+    await watch(g, channel, job.id);
+    const how = selfAuth
+      ? ' Self-authorised: you are an approver and self-service is on, so no second approval was needed.'
+      : '';
+    return { kind: 'executed', ephemeral: reply(`${result.outcome}.${how}`) };
+  }
+
+  const { users, groups } = g.d.config.approvers;
+  if (users.length === 0 && groups.length === 0) {
+    return {
+      kind: 'refused',
+      ephemeral: reply(
+        `${capitalise(action)} needs approval, but nobody can approve: FT_APPROVER_IDS is empty. Ask whoever runs ftops to set it.`,
+      ),
+    };
+  }
+
+  const now = g.d.clock();
+  const request = await g.store.create(
+    {
+      action,
+      jobId: job.id,
+      requester,
+      reason,
+      channel,
+      jobStatusAtRequest: job.status,
+      approvalsRequired: g.d.config.approvalsRequired,
+      ttlMinutes: g.d.config.ttlMinutes,
+    },
+    now,
+  );
+  const approvalChannel = g.d.config.channel ?? channel;
+  const approvers = mention(g);
+  const view = g.d.views.renderRequest(request, job, now, { mention: approvers });
+  let ts: string | undefined;
+  try {
+    const posted = await g.d.slack.chat.postMessage({
+      channel: approvalChannel,
+      // The mention must be in `text` for Slack to notify the approvers; add it unless the
+      // view already put it there.
+      text: approvers.split(' ').every((m) => view.text.includes(m))
+        ? view.text
+        : `${approvers} ${view.text}`,
+      ...(view.blocks ? { blocks: view.blocks } : {}),
+    });
+    ts = posted.ts;
+  } catch (err) {
+    const slackError = (err as { data?: { error?: unknown } } | null)?.data?.error;
+    const why = postFailureText(
+      typeof slackError === 'string' ? slackError : null,
+      approvalChannel,
+      errorText(err),
+    );
+    await g.store.abandon(request.id, `Could not post the request: ${why}`, now);
+    await audit(g, {
+      event: 'failed',
+      who: requester,
+      action,
+      jobId: job.id,
+      requestId: request.id,
+      outcome: `request not posted: ${why}`,
+    });
+    return {
+      kind: 'failed',
+      ephemeral: reply(`Your request could not be posted: ${why}`),
+      requestId: request.id,
+    };
+  }
+  if (ts) await g.store.setMessage(request.id, approvalChannel, ts);
+  await audit(g, {
+    event: 'requested',
+    who: requester,
+    action,
+    jobId: job.id,
+    requestId: request.id,
+    outcome: `waiting for ${request.approvalsRequired} approval(s) in ${approvalChannel}`,
+  });
+  const note = role.approver
+    ? ' You are an approver, but not of your own request: another approver must decide.'
+    : '';
+  return {
+    kind: 'pending',
+    requestId: request.id,
+    ephemeral: reply(
+      `Your request to ${action} ${code(job.id)} is waiting for approval in <#${approvalChannel}>. It expires ${requestDate(request.expiresAt)}.${note}`,
+    ),
+  };
+}

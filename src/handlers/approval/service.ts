@@ -1,0 +1,145 @@
+import { isJobAction } from '../../api/actions.ts';
+import { isValidJobId } from '../../api/job-id.ts';
+import { type ApprovalRequest, ApprovalStore, type ModalRef } from '../../store/approvals.ts';
+import { RedisUnavailableError } from '../../store/redis.ts';
+import { errorText } from '../../util/error-text.ts';
+import { reply } from '../../views/approval-replies.ts';
+import { click } from './click.ts';
+import type { Gate } from './context.ts';
+import { executeApproved, report } from './execute.ts';
+import { afterExpiry } from './notices.ts';
+import { request } from './request.ts';
+import {
+  type ApprovalServiceDeps,
+  type ClickResult,
+  DEFAULT_RECOVERY_GRACE_MS,
+  type RequestInput,
+  type RequestResult,
+} from './types.ts';
+
+/**
+ * The approval gate. It takes a request for a pause, resume or cancel, decides whether it
+ * runs now or waits for approvers, posts the request for them, counts their clicks through
+ * the store's atomic vote, and executes the action exactly once. Everything it needs to know
+ * about a request is read back from Redis by ID, never from a button, so a new process (after
+ * a restart or on another replica) decides a request made by an old one. It returns what to
+ * tell the user; the Bolt listeners send it. Its parts: request.ts, click.ts, execute.ts,
+ * notices.ts; the rules in policy.ts; who approves in roles.ts.
+ */
+
+/** The approval gate; see the module comment. */
+export class ApprovalService {
+  readonly #g: Gate;
+
+  constructor(deps: ApprovalServiceDeps) {
+    this.#g = { d: deps, store: new ApprovalStore({ redis: deps.redis, keys: deps.keys }) };
+  }
+
+  /** Handles a request for an action: refuse, describe (dry run), run now, or ask approvers. */
+  async request(input: RequestInput): Promise<RequestResult> {
+    try {
+      return await request(this.#g, input);
+    } catch (err) {
+      if (err instanceof RedisUnavailableError)
+        return { kind: 'error', ephemeral: reply(err.message) };
+      throw err;
+    }
+  }
+
+  /** Handles an Approve or Deny click on request `requestId` by `clicker`. */
+  async click(input: {
+    requestId: string;
+    clicker: string;
+    vote: 'approve' | 'deny';
+  }): Promise<ClickResult> {
+    try {
+      return await click(this.#g, input);
+    } catch (err) {
+      if (err instanceof RedisUnavailableError)
+        return { kind: 'error', ephemeral: reply(err.message) };
+      throw err;
+    }
+  }
+
+  /** Requests still waiting for approval, soonest expiry first. */
+  listPending(): Promise<ApprovalRequest[]> {
+    return this.#g.store.listPending(this.#g.d.clock());
+  }
+
+  /** Expires overdue requests, removes their buttons and tells their requesters; returns them. */
+  async expireDue(): Promise<ApprovalRequest[]> {
+    const now = this.#g.d.clock();
+    const expired = await this.#g.store.expireDue(now);
+    for (const request of expired) await afterExpiry(this.#g, request, now, 'system');
+    return expired;
+  }
+
+  /**
+   * Finishes requests left in `approved` for longer than the recovery grace, as when the
+   * process that approved one died before recording its outcome. Each is taken over by exactly
+   * one caller however many processes sweep; the job is read again and the action sent only if
+   * its effect is not already visible; then the outcome is recorded and audited as recovered,
+   * and the requester and the request message are told as after a normal execution. Returns
+   * what this call finished.
+   */
+  async recoverStuck(): Promise<Array<{ request: ApprovalRequest; result: ClickResult }>> {
+    const grace = this.#g.d.recoveryGraceMs ?? DEFAULT_RECOVERY_GRACE_MS;
+    const taken = await this.#g.store.takeStuckDue(this.#g.d.clock(), grace);
+    const done: Array<{ request: ApprovalRequest; result: ClickResult }> = [];
+    for (const request of taken) {
+      const approver = request.decidedBy ?? 'system';
+      this.#g.d.logger?.warn(
+        {
+          requestId: request.id,
+          jobId: request.jobId,
+          action: request.action,
+          state: request.state,
+        },
+        request.state === 'approved'
+          ? 'recovering an approved request left without an outcome'
+          : 'recovering an approved request whose outcome was never told',
+      );
+      try {
+        const result =
+          request.state === 'approved'
+            ? await executeApproved(this.#g, request, approver, true)
+            : await report(this.#g, request, approver, {
+                ok: request.state === 'executed',
+                outcome: request.outcome ?? '',
+                job: null,
+                recovered: true,
+              });
+        done.push({ request, result });
+      } catch (err) {
+        // Still leased: the next sweep after another grace tries again.
+        this.#g.d.logger?.warn({ err: errorText(err), requestId: request.id }, 'recovery failed');
+      }
+    }
+    return done;
+  }
+
+  /**
+   * Stores what a reason modal is about and returns an opaque reference for its
+   * `private_metadata`. Throws `RedisUnavailableError` when Redis is down.
+   */
+  async createModalRef(ref: {
+    action: string;
+    jobId: string;
+    user: string;
+    channel: string;
+  }): Promise<string> {
+    if (!isJobAction(ref.action)) throw new TypeError(`not a gated action: ${ref.action}`);
+    if (!isValidJobId(ref.jobId)) throw new TypeError('not a job ID');
+    return this.#g.store.saveModalRef({
+      action: ref.action,
+      jobId: ref.jobId,
+      user: ref.user,
+      channel: ref.channel,
+    });
+  }
+
+  /** What a submitted modal was about; null when the reference is unknown, used, or not `user`'s. */
+  resolveModalRef(ref: string, user: string): Promise<ModalRef | null> {
+    return this.#g.store.takeModalRef(ref, user);
+  }
+}

@@ -1,0 +1,143 @@
+import { code, escapeInline, truncate } from './mrkdwn.ts';
+import type { MessageBody } from './types.ts';
+
+/**
+ * The approval gate's words: its private replies, the refusals of clicks, the dry run and what
+ * the requester is told in the request's thread. The gate decides; these say it.
+ */
+
+/** A plain ephemeral reply. */
+export function reply(text: string): MessageBody {
+  return { text };
+}
+
+export function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** A Slack date token: every reader sees it in their own time zone. */
+export function requestDate(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `<!date^${s}^{date_short_pretty} at {time}|at ${new Date(ms).toISOString()}>`;
+}
+
+/** Why posting the request failed, with what to do about it. */
+export function postFailureText(
+  slackError: string | null,
+  channel: string,
+  fallback: string,
+): string {
+  if (slackError === 'not_in_channel' || slackError === 'channel_not_found') {
+    return `ftops is not in <#${channel}>; invite it there (\`/invite @ftops\`) and ask again.`;
+  }
+  if (slackError === 'is_archived')
+    return `<#${channel}> is archived; set FT_APPROVAL_CHANNEL to a live channel.`;
+  return `Slack answered ${slackError ?? fallback}.`;
+}
+
+/** Why a click on a request was not counted. */
+export type ClickRefusalReason = 'not_approver' | 'is_requester' | 'expired' | 'already_decided';
+
+/** The reply to a click that was not counted. */
+export function clickRefusalText(
+  reason: ClickRefusalReason,
+  request: {
+    action: string;
+    jobId: string;
+    expiresAt: number;
+    state: string;
+    decidedBy?: string | null;
+  },
+  ctx: { mention: string; problems: readonly string[] },
+): string {
+  switch (reason) {
+    case 'not_approver': {
+      const why = ctx.problems.length ? ` ${ctx.problems.map(escapeInline).join(' ')}` : '';
+      return `Only approvers${ctx.mention ? ` (${ctx.mention})` : ''} can decide this request, so your click was not counted.${why}`;
+    }
+    case 'is_requester':
+      return 'You asked for this, so you cannot decide it: another approver must (four eyes).';
+    case 'expired':
+      return `This request expired ${requestDate(request.expiresAt)}, so nothing was done. Ask again with \`/ft ${request.action} ${request.jobId}\` if it is still needed.`;
+    case 'already_decided': {
+      const by = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
+      return `This request was already ${request.state}${by}, so your click changed nothing.`;
+    }
+  }
+}
+
+/** Everything `pause|resume|cancel --dry-run` shows. */
+export interface DryRunInput {
+  action: string;
+  jobId: string;
+  status: string;
+  allowed: { ok: true } | { ok: false; reason: string };
+  /** How the action would be decided. */
+  decision: 'run-now' | 'run-now-self-authorised' | 'needs-approval';
+  approvalsRequired: number;
+  /** The approvers as mentions; empty when none are configured. */
+  mention: string;
+  /** Where the request would be posted. */
+  channel: string;
+  /** The API call that would be made, e.g. `POST /fine_tuning/jobs/ftjob-x/pause`. */
+  apiCall: string;
+  /** Role lookups that failed, said as they are. */
+  problems: readonly string[];
+}
+
+/** What a `--dry-run` would do, without doing it. */
+export function dryRunText(input: DryRunInput): string {
+  const action = escapeInline(truncate(input.action, 40));
+  const approval =
+    input.decision === 'run-now'
+      ? `not needed: ${action} is not gated`
+      : input.decision === 'run-now-self-authorised'
+        ? 'not needed: you are an approver and self-service is on, so it would run at once (self-authorised)'
+        : `${input.approvalsRequired} approver(s) other than you, from ${truncate(input.mention, 600) || 'nobody (FT_APPROVER_IDS is empty)'}, in <#${input.channel}>`;
+  const lines = [
+    `*Dry run* of ${action} ${code(truncate(input.jobId, 128))}; nothing was changed.`,
+    `• State now: ${code(truncate(input.status, 60))}`,
+    `• Allowed now: ${input.allowed.ok ? 'yes' : `no: ${escapeInline(truncate(input.allowed.reason, 500))}`}`,
+    `• Approval: ${approval}`,
+    `• API call: ${code(truncate(input.apiCall, 300))}`,
+  ];
+  const problems = input.problems.slice(0, 5).map((p) => escapeInline(truncate(p, 200)));
+  if (problems.length) lines.push(`• Note: ${problems.join(' ')}`);
+  return lines.join('\n');
+}
+
+/** What the requester hears in the thread when their request expired. */
+export function expiredNotice(request: {
+  requester: string;
+  action: string;
+  jobId: string;
+}): string {
+  return `<@${request.requester}> your request to ${request.action} ${code(request.jobId)} expired without a decision. Nothing was changed; ask again if it is still needed.`;
+}
+
+/** What the requester hears in the thread when their request was denied. */
+export function deniedNotice(
+  request: { requester: string; action: string; jobId: string },
+  decider: string,
+): string {
+  return `<@${request.requester}> your request to ${request.action} ${code(request.jobId)} was denied by <@${decider}>. Nothing was changed.`;
+}
+
+/** What the requester hears in the thread once their approved request was carried out (or not). */
+export function outcomeNotice(r: {
+  requester: string;
+  action: string;
+  jobId: string;
+  approver: string;
+  ok: boolean;
+  outcome: string;
+  recovered: boolean;
+}): string {
+  const note = r.recovered
+    ? ' (finished by ftops after the process that approved it stopped before recording the outcome)'
+    : '';
+  const asked = `<@${r.requester}> your request to ${r.action} ${code(r.jobId)} was approved by <@${r.approver}>`;
+  return r.ok
+    ? `${asked}. ${escapeInline(r.outcome)}.${note}`
+    : `${asked}, but it failed: ${escapeInline(r.outcome)}${note}`;
+}
