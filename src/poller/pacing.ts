@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../store/keys.ts';
+import { loadScript, runScript } from '../store/scripts.ts';
 
 /**
  * Per-channel pacing of Slack messages (about one a second per channel, as Slack asks),
@@ -9,24 +10,9 @@ import type { Keys } from '../store/keys.ts';
  * a busy channel never holds up the others.
  */
 
-// KEYS: pace key. ARGV: interval ms. Returns 0 when the slot was taken, else ms to wait.
-const TAKE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-if now < nxt then return nxt - now end
-local interval = tonumber(ARGV[1])
-if interval > 0 then redis.call('SET', KEYS[1], now + interval, 'PX', interval + 1000) end
-return 0`;
+const TAKE = loadScript('pace-take');
 
-// KEYS: pace key. ARGV: ms. Keeps the channel closed for at least `ms` from now.
-const HOLD = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local want = now + tonumber(ARGV[1])
-local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-if want > nxt then redis.call('SET', KEYS[1], want, 'PX', tonumber(ARGV[1]) + 1000) end
-return 0`;
+const HOLD = loadScript('pace-hold');
 
 /** Paces messages per channel across workers. */
 export interface ChannelPacer {
@@ -40,10 +26,17 @@ export interface ChannelPacer {
 export function createChannelPacer(redis: Redis, keys: Keys, intervalMs: number): ChannelPacer {
   return {
     async take(channel) {
-      return Number(await redis.eval(TAKE, 1, keys.channelPace(channel), String(intervalMs)));
+      return Number(
+        await runScript(redis, TAKE, [keys.channelPace(channel)], [String(intervalMs)]),
+      );
     },
     async hold(channel, ms) {
-      await redis.eval(HOLD, 1, keys.channelPace(channel), String(Math.max(0, Math.ceil(ms))));
+      await runScript(
+        redis,
+        HOLD,
+        [keys.channelPace(channel)],
+        [String(Math.max(0, Math.ceil(ms)))],
+      );
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.ts';
+import { loadScript, runScript } from './scripts.ts';
 
 /**
  * Where each job's live card sits in each channel (channel + message ts), and which
@@ -21,16 +22,9 @@ export interface Card {
 /** Card records are dropped a while after their last change; a job that quiet is long done. */
 export const CARD_TTL_SECONDS = 30 * 24 * 3600;
 
-// KEYS: card hash. ARGV: seq. Raises the card's shown seq, never lowers it.
-const RAISE_SEQ = `
-local cur = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
-if tonumber(ARGV[1]) > cur then redis.call('HSET', KEYS[1], 'seq', ARGV[1]) return 1 end
-return 0`;
+const RAISE_SEQ = loadScript('card-raise-seq');
 
-// KEYS: lock. ARGV: token. Deletes the lock only when we still hold it.
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+const RELEASE = loadScript('card-lock-release');
 
 /** The card store used by the notify worker. */
 export interface CardStore {
@@ -70,7 +64,7 @@ export function createCardStore(redis: Redis, keys: Keys): CardStore {
 
     async recordUpdated(jobId, channel, seq) {
       const key = keys.card(jobId, channel);
-      await redis.eval(RAISE_SEQ, 1, key, String(seq));
+      await runScript(redis, RAISE_SEQ, [key], [String(seq)]);
       await redis.expire(key, CARD_TTL_SECONDS);
     },
 
@@ -88,7 +82,7 @@ export function createCardStore(redis: Redis, keys: Keys): CardStore {
     },
 
     async unlock(jobId, channel, token) {
-      await redis.eval(RELEASE, 1, keys.cardLock(jobId, channel), token);
+      await runScript(redis, RELEASE, [keys.cardLock(jobId, channel)], [token]);
     },
   };
 }

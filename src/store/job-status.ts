@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { isFinal } from '../api/schemas.ts';
 import type { Keys } from './keys.ts';
+import { loadScript, runScript } from './scripts.ts';
 
 /**
  * The last known status of every job the poller reads, and the transitions it has detected
@@ -48,25 +49,9 @@ export interface Transition<Snapshot = Record<string, unknown>> {
 /** How long an actor record is believed; a pause announced days later is not "by" anyone. */
 export const ACTOR_TTL_SECONDS = 24 * 3600;
 
-// KEYS: status hash, tracked zset. ARGV: jobId, status, now, createdAt, by, terminal(0/1).
-const FIRST_SIGHT = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'status', ARGV[2], 'seq', 0, 'changedAt', ARGV[3], 'createdAt', ARGV[4], 'by', ARGV[5])
-if ARGV[6] == '1' then redis.call('ZREM', KEYS[2], ARGV[1])
-else redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1]) end
-return 1`;
+const FIRST_SIGHT = loadScript('status-first-sight');
 
-// KEYS: status hash, tracked zset, outbox hash.
-// ARGV: jobId, expected, next, now, by, terminal(0/1), transition JSON (seq is added by the reader).
-// Returns the new seq, or 0 when the status is no longer `expected` (another worker won).
-const COMPARE_AND_SET = `
-if redis.call('HGET', KEYS[1], 'status') ~= ARGV[2] then return 0 end
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-redis.call('HSET', KEYS[1], 'status', ARGV[3], 'changedAt', ARGV[4], 'by', ARGV[5])
-if ARGV[6] == '1' then redis.call('ZREM', KEYS[2], ARGV[1])
-else redis.call('ZADD', KEYS[2], redis.call('HGET', KEYS[1], 'createdAt') or 0, ARGV[1]) end
-redis.call('HSET', KEYS[3], ARGV[1] .. '.' .. seq, ARGV[7])
-return seq`;
+const COMPARE_AND_SET = loadScript('status-compare-and-set');
 
 function encodeBy(by: Attribution): string {
   return by === null ? '' : by === 'outside' ? 'outside' : JSON.stringify(by);
@@ -147,36 +132,22 @@ export function createJobStatusStore(redis: Redis, keys: Keys): JobStatusStore {
     },
 
     async recordFirstSight({ jobId, status, createdAt, now, by = null }) {
-      const done = await redis.eval(
+      const done = await runScript(
+        redis,
         FIRST_SIGHT,
-        2,
-        keys.lastStatus(jobId),
-        keys.trackedJobs(),
-        jobId,
-        status,
-        String(now),
-        String(createdAt),
-        encodeBy(by),
-        isFinal(status) ? '1' : '0',
+        [keys.lastStatus(jobId), keys.trackedJobs()],
+        [jobId, status, String(now), String(createdAt), encodeBy(by), isFinal(status) ? '1' : '0'],
       );
       return Number(done) === 1;
     },
 
     async compareAndSet({ jobId, expected, next, now, by, job }) {
       const payload = JSON.stringify({ jobId, from: expected, to: next, at: now, by, job });
-      const seq = await redis.eval(
+      const seq = await runScript(
+        redis,
         COMPARE_AND_SET,
-        3,
-        keys.lastStatus(jobId),
-        keys.trackedJobs(),
-        keys.transitionOutbox(),
-        jobId,
-        expected,
-        next,
-        String(now),
-        encodeBy(by),
-        isFinal(next) ? '1' : '0',
-        payload,
+        [keys.lastStatus(jobId), keys.trackedJobs(), keys.transitionOutbox()],
+        [jobId, expected, next, String(now), encodeBy(by), isFinal(next) ? '1' : '0', payload],
       );
       return Number(seq);
     },

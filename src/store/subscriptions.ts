@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.ts';
+import { loadScript, runScript } from './scripts.ts';
 
 /**
  * Which channels watch which jobs, kept in Redis so watches survive restarts. Four structures
@@ -41,12 +42,7 @@ export interface Subscriptions {
   removeChannel(channel: string): Promise<number>;
 }
 
-// Removes one explicit job watch, and the job from the watched set when nobody is left.
-const UNWATCH_JOB = `
-local removed = redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[2])
-if redis.call('HLEN', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end
-return removed`;
+const UNWATCH_JOB = loadScript('unwatch-job');
 
 function encode(opts: WatchOptions | undefined): string {
   const only = opts?.only?.filter((s) => s.length > 0);
@@ -90,14 +86,11 @@ export function createSubscriptions(redis: Redis, keys: Keys): Subscriptions {
           .exec();
         return Number(res?.[0]?.[1] ?? 0) > 0;
       }
-      const removed = await redis.eval(
+      const removed = await runScript(
+        redis,
         UNWATCH_JOB,
-        3,
-        keys.subscriptions(channel),
-        keys.jobWatchers(target),
-        keys.watchedJobs(),
-        target,
-        channel,
+        [keys.subscriptions(channel), keys.jobWatchers(target), keys.watchedJobs()],
+        [target, channel],
       );
       return Number(removed) > 0;
     },
