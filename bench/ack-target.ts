@@ -12,7 +12,7 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { Redis } from 'ioredis';
 import { noDelayRetryPolicy } from '../src/api/retry.ts';
 import { secretsOf, startFtops } from '../src/bot/compose.ts';
-import { loadConfig } from '../src/bot/config.ts';
+import { loadConfig } from '../src/bot/config/index.ts';
 import { createLogger } from '../src/bot/logger.ts';
 import { createSlackIngress } from '../src/bot/slack-ingress.ts';
 import { createKeys } from '../src/store/keys.ts';

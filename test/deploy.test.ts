@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CONFIG_VARIABLES } from '../src/bot/config.ts';
+import { CONFIG_VARIABLES } from '../src/bot/config/index.ts';
 
 // No Docker engine runs these tests; they check the deploy files' structure so they cannot
 // drift from the code (a new variable missing from .env.example, a role renamed, ...).

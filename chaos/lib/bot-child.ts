@@ -15,7 +15,7 @@
  * It listens on a free port of 127.0.0.1 and tells the parent which over IPC.
  */
 import { startFtops } from '../../src/bot/compose.ts';
-import { exitOnConfigError, loadConfig } from '../../src/bot/config.ts';
+import { exitOnConfigError, loadConfig } from '../../src/bot/config/index.ts';
 
 const number = (name: string): number | undefined => {
   const raw = process.env[name];

@@ -17,7 +17,7 @@ import { createSubscriptions } from '../store/subscriptions.ts';
 import { errorText } from '../util/error-text.ts';
 import { announcementCard, announcementReply } from '../views/announcement.ts';
 import { toSlackLogger } from './bolt-logger.ts';
-import { type Config, describeConfig } from './config.ts';
+import { type Config, describeConfig } from './config/index.ts';
 import { createHttpServer, listen, type Readiness } from './http-server.ts';
 import { createLogger } from './logger.ts';
 import { type ApprovalOutcome, createMetrics, type Metrics } from './metrics.ts';

@@ -1,5 +1,5 @@
 import { startFtops } from './compose.ts';
-import { exitOnConfigError, loadConfig } from './config.ts';
+import { exitOnConfigError, loadConfig } from './config/index.ts';
 import { loadEnvFile } from './env-file.ts';
 
 /** `npm start`: one process, configured from the environment, stopped cleanly by a signal. */

@@ -9,7 +9,7 @@ import {
   PermissionDeniedError,
   RateLimitError,
 } from '../api/index.ts';
-import type { Config } from '../bot/config.ts';
+import type { Config } from '../bot/config/index.ts';
 import { errorText } from '../util/error-text.ts';
 import { CHECKS, type CheckResult, fail, pass, warn } from './check.ts';
 

@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import { type Logger, LogLevel, WebClient } from '@slack/web-api';
 import { createFineTuningClient } from '../api/index.ts';
 import type { RetryPolicy } from '../api/types.ts';
-import { type Config, ConfigError, loadConfig, SECRET_VARIABLES } from '../bot/config.ts';
+import { type Config, ConfigError, loadConfig, SECRET_VARIABLES } from '../bot/config/index.ts';
 import { scrubSecrets } from '../bot/logger.ts';
 import { createRedis } from '../store/redis.ts';
 import { errorText } from '../util/error-text.ts';

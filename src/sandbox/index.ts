@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { type Ftops, secretsOf, startFtops } from '../bot/compose.ts';
-import { type LogLevel, loadConfig } from '../bot/config.ts';
+import { type LogLevel, loadConfig } from '../bot/config/index.ts';
 import { createLogger } from '../bot/logger.ts';
 import { demoJobs } from '../emulators/fine-tuning/demo.ts';
 import {

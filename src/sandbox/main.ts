@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogLevel } from '../bot/config.ts';
+import { LOG_LEVELS, type LogLevel } from '../bot/config/index.ts';
 import { loadEnvFile } from '../bot/env-file.ts';
 import { errorText } from '../util/error-text.ts';
 import { NoRedisError, PortTakenError, startSandbox } from './index.ts';

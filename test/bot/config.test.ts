@@ -11,7 +11,7 @@ import {
   exitOnConfigError,
   loadConfig,
   SECRET_VARIABLES,
-} from '../../src/bot/config.ts';
+} from '../../src/bot/config/index.ts';
 
 const BOT = 'xoxb-1111-2222-botcanary';
 const SIGNING = 'signing-secret-canary-8f2c';
@@ -438,7 +438,7 @@ describe('exitOnConfigError', () => {
   it('ends a real process with code 2 and a message without a stack trace', () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const script = [
-      "import { exitOnConfigError, loadConfig } from './src/bot/config.ts';",
+      "import { exitOnConfigError, loadConfig } from './src/bot/config/index.ts';",
       'exitOnConfigError(() => loadConfig());',
       "console.log('started');",
     ].join('\n');

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { noDelayRetryPolicy } from '../../src/api/retry.ts';
 import { type Ftops, secretsOf, startFtops } from '../../src/bot/compose.ts';
-import { type Config, loadConfig } from '../../src/bot/config.ts';
+import { type Config, loadConfig } from '../../src/bot/config/index.ts';
 import { createLogger } from '../../src/bot/logger.ts';
 import {
   type FineTuningEmulator,

@@ -1,0 +1,4 @@
+/** The configuration: variables, parsers, the schema, loading, and its description. */
+export * from './describe.ts';
+export * from './load.ts';
+export * from './variables.ts';

@@ -1,0 +1,72 @@
+import { EITHER_BACKEND, envSchema } from './schema.ts';
+import {
+  CONFIG_VARIABLES,
+  type Config,
+  ConfigError,
+  SECRET_VARIABLES,
+  type Variable,
+} from './variables.ts';
+
+/** Loading the configuration, and stopping start-up with every problem when it is wrong. */
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+function orderOf(name: PropertyKey | undefined): number {
+  const index = CONFIG_VARIABLES.indexOf(
+    (name === EITHER_BACKEND ? 'AZURE_OPENAI_ENDPOINT' : name) as Variable,
+  );
+  return index === -1 ? CONFIG_VARIABLES.length : index;
+}
+
+/** Replaces any secret value from `env` found in `text`: a last guard behind the messages above. */
+function redactSecrets(text: string, env: NodeJS.ProcessEnv): string {
+  let safe = text;
+  for (const name of SECRET_VARIABLES) {
+    const raw = env[name];
+    const value = typeof raw === 'string' ? raw.trim() : undefined;
+    // Very short values would blank out ordinary words; they are not credentials anyway.
+    if (value && value.length >= 6) safe = safe.split(value).join(`[${name}]`);
+  }
+  return safe;
+}
+
+/**
+ * Reads and validates the whole environment at once. Throws a `ConfigError` listing every
+ * bad or missing variable; never echoes a secret.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (result.success) return deepFreeze(result.data);
+  const problems = [...result.error.issues]
+    .sort((a, b) => orderOf(a.path[0]) - orderOf(b.path[0]))
+    .map((issue) => redactSecrets(`${issue.path.map(String).join('.')}: ${issue.message}`, env));
+  throw new ConfigError(problems);
+}
+
+/** Where `exitOnConfigError` writes and how it ends the process; injectable for tests. */
+export interface ExitIO {
+  writeError(text: string): void;
+  exit(code: number): never;
+}
+
+const processIO: ExitIO = {
+  writeError: (text) => process.stderr.write(text),
+  exit: (code) => process.exit(code),
+};
+
+/** Runs `load`; on a `ConfigError` prints its problems (no stack trace) and exits with code 2. */
+export function exitOnConfigError<T>(load: () => T, io: ExitIO = processIO): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.writeError(`ftops: cannot start, ${error.message}\nSee README.md → Configuration.\n`);
+    return io.exit(2);
+  }
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { DEFAULT_NAMESPACE } from '../../store/keys.ts';
+import {
+  anySecret,
+  apiRoot,
+  approverIds,
+  azureEndpoint,
+  channelId,
+  flag,
+  gatedActions,
+  namespace,
+  oneOf,
+  redisUrl,
+  secret,
+  slackApiUrl,
+  tokenScope,
+  variable,
+  wholeNumber,
+} from './parsers.ts';
+import { CONFIG_VARIABLES, type Config, LOG_LEVELS, ROLES } from './variables.ts';
+
+/** The environment as one zod schema: every variable parsed, every problem listed at once. */
+
+function onlyKnownVariables(env: unknown): Record<string, unknown> {
+  const source = (typeof env === 'object' && env !== null ? env : {}) as Record<string, unknown>;
+  const picked: Record<string, unknown> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = source[name];
+    const trimmed = typeof value === 'string' ? value.trim() : value;
+    if (trimmed !== '' && trimmed !== undefined) picked[name] = trimmed;
+  }
+  return picked;
+}
+
+export const EITHER_BACKEND = 'AZURE_OPENAI_ENDPOINT or OPENAI_API_KEY';
+
+/** The one schema: each variable on its own, then the rules that join several. */
+export const envSchema = z.preprocess(
+  onlyKnownVariables,
+  z
+    .object({
+      SLACK_BOT_TOKEN: variable(
+        secret('xoxb-', 'a bot token'),
+        'required, a bot token starting with xoxb-',
+      ),
+      SLACK_SIGNING_SECRET: variable(anySecret).optional(),
+      SLACK_APP_TOKEN: variable(secret('xapp-', 'an app-level token')).optional(),
+      SLACK_API_URL: variable(slackApiUrl).prefault('https://slack.com/api/'),
+      PORT: variable(wholeNumber(1, 65535, 'a port number')).prefault('3000'),
+      AZURE_OPENAI_ENDPOINT: variable(azureEndpoint).optional(),
+      AZURE_OPENAI_API_KEY: variable(anySecret).optional(),
+      AZURE_OPENAI_TOKEN_SCOPE: variable(tokenScope).prefault(
+        'https://cognitiveservices.azure.com/.default',
+      ),
+      AZURE_OPENAI_API_VERSION: variable(oneOf(['v1', 'preview'] as const)).optional(),
+      OPENAI_API_KEY: variable(anySecret).optional(),
+      OPENAI_BASE_URL: variable(apiRoot).prefault('https://api.openai.com/v1'),
+      REDIS_URL: variable(redisUrl).prefault('redis://127.0.0.1:6379'),
+      FT_REDIS_NAMESPACE: variable(namespace).prefault(DEFAULT_NAMESPACE),
+      FT_APPROVER_IDS: variable(approverIds).prefault(','),
+      FT_GATED_ACTIONS: variable(gatedActions).prefault('pause,cancel'),
+      FT_APPROVALS_REQUIRED: variable(wholeNumber(1, 10, 'a whole number')).prefault('1'),
+      FT_APPROVER_SELF_SERVICE: variable(flag).prefault('false'),
+      FT_APPROVAL_CHANNEL: variable(channelId).optional(),
+      FT_APPROVAL_TTL_MINUTES: variable(
+        wholeNumber(1, 10080, 'a whole number of minutes'),
+      ).prefault('60'),
+      // Seconds, not minutes, and no floor above 1: the sandbox and tests poll quickly.
+      FT_POLL_INTERVAL_SECONDS: variable(
+        wholeNumber(1, 86400, 'a whole number of seconds'),
+      ).prefault('60'),
+      FT_ROLE: variable(oneOf(ROLES, 'all, web, worker')).prefault('all'),
+      LOG_LEVEL: variable(oneOf(LOG_LEVELS)).prefault('info'),
+    })
+    .superRefine(
+      (env, ctx) => {
+        if (env.SLACK_APP_TOKEN === undefined && env.SLACK_SIGNING_SECRET === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['SLACK_SIGNING_SECRET'],
+            message:
+              'required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
+          });
+        }
+        if (env.AZURE_OPENAI_ENDPOINT === undefined && env.OPENAI_API_KEY === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [EITHER_BACKEND],
+            message:
+              env.AZURE_OPENAI_API_KEY === undefined
+                ? 'one is required: AZURE_OPENAI_ENDPOINT (e.g. https://myres.openai.azure.com) for Azure, or OPENAI_API_KEY for the OpenAI platform'
+                : 'AZURE_OPENAI_API_KEY is set but AZURE_OPENAI_ENDPOINT is not (e.g. https://myres.openai.azure.com)',
+          });
+        }
+      },
+      // Run even when single variables failed, so every problem is reported in one go.
+      { when: () => true },
+    )
+    .transform((env): Config => {
+      const fineTuning: Config['fineTuning'] =
+        env.AZURE_OPENAI_ENDPOINT !== undefined
+          ? {
+              provider: 'azure',
+              baseUrl: env.AZURE_OPENAI_ENDPOINT,
+              auth:
+                env.AZURE_OPENAI_API_KEY !== undefined
+                  ? { type: 'api-key', key: env.AZURE_OPENAI_API_KEY }
+                  : { type: 'entra', scope: env.AZURE_OPENAI_TOKEN_SCOPE },
+              ...(env.AZURE_OPENAI_API_VERSION && { apiVersion: env.AZURE_OPENAI_API_VERSION }),
+            }
+          : {
+              provider: 'openai',
+              baseUrl: env.OPENAI_BASE_URL,
+              auth: { type: 'bearer', token: env.OPENAI_API_KEY ?? '' },
+            };
+      return {
+        slack: {
+          botToken: env.SLACK_BOT_TOKEN,
+          ...(env.SLACK_SIGNING_SECRET !== undefined && {
+            signingSecret: env.SLACK_SIGNING_SECRET,
+          }),
+          ...(env.SLACK_APP_TOKEN !== undefined && { appToken: env.SLACK_APP_TOKEN }),
+          apiUrl: env.SLACK_API_URL,
+          socketMode: env.SLACK_APP_TOKEN !== undefined,
+        },
+        port: env.PORT,
+        fineTuning,
+        redis: { url: env.REDIS_URL, namespace: env.FT_REDIS_NAMESPACE },
+        approval: {
+          approvers: env.FT_APPROVER_IDS,
+          gatedActions: env.FT_GATED_ACTIONS,
+          approvalsRequired: env.FT_APPROVALS_REQUIRED,
+          selfService: env.FT_APPROVER_SELF_SERVICE,
+          ...(env.FT_APPROVAL_CHANNEL !== undefined && { channel: env.FT_APPROVAL_CHANNEL }),
+          ttlMinutes: env.FT_APPROVAL_TTL_MINUTES,
+        },
+        poller: { intervalSeconds: env.FT_POLL_INTERVAL_SECONDS },
+        role: env.FT_ROLE,
+        logLevel: env.LOG_LEVEL,
+      };
+    }),
+);

@@ -1,0 +1,89 @@
+import type { ClientAuth } from '../../api/types.ts';
+import type { ApprovalPolicyConfig } from '../../handlers/approval/index.ts';
+
+/** The variables ftops reads, the configuration they make and the error when they are wrong. */
+
+/** pino's levels, in order of severity. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Which parts one process runs: the Slack-facing web side, the poller worker, or both. */
+export const ROLES = ['all', 'web', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Variables whose values are never echoed in a message or a log line. */
+export const SECRET_VARIABLES = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'AZURE_OPENAI_API_KEY',
+  'OPENAI_API_KEY',
+] as const;
+
+/** Every variable ftops reads, in the order problems are reported (the README table's order). */
+export const CONFIG_VARIABLES = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_API_URL',
+  'PORT',
+  'AZURE_OPENAI_ENDPOINT',
+  'AZURE_OPENAI_API_KEY',
+  'AZURE_OPENAI_TOKEN_SCOPE',
+  'AZURE_OPENAI_API_VERSION',
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'REDIS_URL',
+  'FT_REDIS_NAMESPACE',
+  'FT_APPROVER_IDS',
+  'FT_GATED_ACTIONS',
+  'FT_APPROVALS_REQUIRED',
+  'FT_APPROVER_SELF_SERVICE',
+  'FT_APPROVAL_CHANNEL',
+  'FT_APPROVAL_TTL_MINUTES',
+  'FT_POLL_INTERVAL_SECONDS',
+  'FT_ROLE',
+  'LOG_LEVEL',
+] as const;
+export type Variable = (typeof CONFIG_VARIABLES)[number];
+
+/** The validated, deeply frozen configuration of one ftops process. */
+export interface Config {
+  readonly slack: {
+    readonly botToken: string;
+    readonly signingSecret?: string;
+    readonly appToken?: string;
+    /** Slack Web API base URL, always ending in `/`. */
+    readonly apiUrl: string;
+    /** True when SLACK_APP_TOKEN is set: Bolt connects over Socket Mode instead of serving HTTP. */
+    readonly socketMode: boolean;
+  };
+  readonly port: number;
+  readonly fineTuning: {
+    readonly provider: 'azure' | 'openai';
+    /** The API root: `{endpoint}/openai/v1` for Azure, OPENAI_BASE_URL for OpenAI; no trailing slash. */
+    readonly baseUrl: string;
+    readonly auth: Readonly<ClientAuth>;
+    readonly apiVersion?: 'v1' | 'preview';
+  };
+  readonly redis: { readonly url: string; readonly namespace: string };
+  readonly approval: ApprovalPolicyConfig;
+  readonly poller: { readonly intervalSeconds: number };
+  readonly role: Role;
+  readonly logLevel: LogLevel;
+}
+
+/** The environment is not usable; `problems` holds one line per bad or missing variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super(`invalid configuration (${count}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+// Values that look like credentials are never echoed, even from a non-secret variable
+// (a token pasted into the wrong variable is still a token).
