@@ -1,0 +1,152 @@
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createFineTuningClient } from '../api/index.ts';
+import type { ClientAuth, FineTuningClient } from '../api/types.ts';
+import { ApprovalService, ApproverRoles, createApprovalViews } from '../handlers/approval/index.ts';
+import { type AuditEvent, AuditLog } from '../store/audit.ts';
+import type { JobStatusStore } from '../store/job-status.ts';
+import { createJobStatusStore, recordActor } from '../store/job-status.ts';
+import type { Keys } from '../store/keys.ts';
+import { createKeys } from '../store/keys.ts';
+import { createRedis } from '../store/redis.ts';
+import type { Subscriptions } from '../store/subscriptions.ts';
+import { createSubscriptions } from '../store/subscriptions.ts';
+import type { Config } from './config/index.ts';
+import { createLogger } from './logger.ts';
+import { type ApprovalOutcome, createMetrics, type Metrics } from './metrics.ts';
+import { createBackgroundClient } from './slack-clients.ts';
+import type { StartOptions } from './start-options.ts';
+
+/** Which audit events count as which approval outcome in `ftops_approvals_total`. */
+const APPROVAL_OUTCOMES: Partial<Record<AuditEvent, ApprovalOutcome>> = {
+  requested: 'requested',
+  approved: 'approved',
+  denied: 'rejected',
+  expired: 'expired',
+  executed: 'executed',
+  self_authorised: 'executed',
+  ran_ungated: 'executed',
+  failed: 'failed',
+};
+
+/** Everything both roles share, built once from the config. */
+export interface Services {
+  config: Config;
+  clock: () => number;
+  logger: Logger;
+  metrics: Metrics;
+  keys: Keys;
+  redis: Redis;
+  api: FineTuningClient;
+  subscriptions: Subscriptions;
+  statuses: JobStatusStore;
+  audit: AuditLog;
+  webClient: WebClient;
+  roles: ApproverRoles;
+  approvals: ApprovalService;
+  /** Whether the last fine-tuning API call was refused (401/403), for readiness. */
+  apiAuthFailing(): boolean;
+  /** What to close on stop, first to last; the roles add theirs at the front. */
+  stops: Array<() => Promise<unknown>>;
+}
+
+/** Builds the clients, stores and the approval gate from the config. */
+export function buildServices(opts: StartOptions): Services {
+  const { config } = opts;
+  const clock = opts.clock ?? Date.now;
+  const logger =
+    opts.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const metrics = opts.metrics ?? createMetrics();
+  const keys = createKeys(config.redis.namespace);
+  const redis = createRedis(config.redis.url, { name: 'ftops' });
+  const stops: Array<() => Promise<unknown>> = [];
+  stops.push(() => redis.quit().catch(() => redis.disconnect()));
+
+  let lastApiAuthFailure = false;
+  const api = createFineTuningClient({
+    baseUrl: config.fineTuning.baseUrl,
+    auth: resolveAuth(config.fineTuning.auth, opts.credential),
+    ...(config.fineTuning.apiVersion ? { apiVersion: config.fineTuning.apiVersion } : {}),
+    ...(opts.retryPolicy ? { retryPolicy: opts.retryPolicy } : {}),
+    ...(opts.apiTimeoutMs ? { timeoutMs: opts.apiTimeoutMs } : {}),
+    onRequest: (info) => {
+      metrics.observeApiRequest(info);
+      if (info.status === 401 || info.status === 403) lastApiAuthFailure = true;
+      else if (info.status > 0 && info.status < 400) lastApiAuthFailure = false;
+    },
+  });
+  stops.push(() => api.close());
+
+  const subscriptions = createSubscriptions(redis, keys);
+  const statuses = createJobStatusStore(redis, keys);
+  const audit = new AuditLog({ redis, keys, logger: logger.child({ component: 'audit' }) });
+  const webClient = createBackgroundClient(config.slack.botToken, config.slack.apiUrl, logger);
+  const roles = new ApproverRoles({ slack: webClient, approvers: config.approval.approvers });
+  const approvals = new ApprovalService({
+    redis,
+    keys,
+    api,
+    slack: webClient,
+    roles,
+    config: config.approval,
+    audit: {
+      append: (entry) => {
+        const outcome = APPROVAL_OUTCOMES[entry.event];
+        if (outcome) metrics.approval(outcome);
+        return audit.append(entry);
+      },
+    },
+    views: createApprovalViews(config.approval.approvers),
+    clock,
+    onWatch: (channel, jobId) => subscriptions.watch(channel, jobId),
+    onActing: async (job, actor) => {
+      await recordActor(redis, keys, job.id, actor);
+      // The status before the action becomes the poller's baseline if it has none yet, so the
+      // change this action causes is announced rather than taken as a first sighting.
+      await statuses.recordFirstSight({
+        jobId: job.id,
+        status: job.status,
+        createdAt: job.created_at ?? 0,
+        now: clock(),
+      });
+    },
+    logger: logger.child({ component: 'approvals' }),
+    ...(opts.recoveryGraceMs !== undefined ? { recoveryGraceMs: opts.recoveryGraceMs } : {}),
+  });
+
+  return {
+    config,
+    clock,
+    logger,
+    metrics,
+    keys,
+    redis,
+    api,
+    subscriptions,
+    statuses,
+    audit,
+    webClient,
+    roles,
+    approvals,
+    apiAuthFailing: () => lastApiAuthFailure,
+    stops,
+  };
+}
+
+/** The values that must never reach a log line. */
+export function secretsOf(config: Config): string[] {
+  const auth = config.fineTuning.auth;
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    auth.type === 'api-key' ? auth.key : auth.type === 'bearer' ? auth.token : undefined,
+  ].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+function resolveAuth(auth: Readonly<ClientAuth>, credential?: TokenCredential): ClientAuth {
+  if (auth.type !== 'entra') return { ...auth };
+  return { ...auth, credential: credential ?? auth.credential ?? new DefaultAzureCredential() };
+}

@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { registerListeners } from '../handlers/index.ts';
+import { claimSignature } from '../store/replay.ts';
+import { toSlackLogger } from './bolt-logger.ts';
+import type { Config } from './config/index.ts';
+import { guardResponseUrls } from './response-url.ts';
+import type { Services } from './services.ts';
+import { FtopsApp } from './slack-app.ts';
+import { replyClientOptions } from './slack-clients.ts';
+import { createSlackIngress, newCorrelationId } from './slack-ingress.ts';
+
+/**
+ * The web role: answers Slack. One Bolt app either way; only the receiver differs, Socket Mode
+ * (an outgoing WebSocket, started here) or HTTP (behind ftops' own ingress, which checks
+ * signatures and replays before Bolt sees a request). Returns the HTTP handler for
+ * `/slack/events`, or undefined in Socket Mode.
+ */
+export async function startWebRole(
+  s: Services,
+): Promise<((req: IncomingMessage, res: ServerResponse) => void) | undefined> {
+  const { config, logger, metrics, redis, keys } = s;
+  const deps = {
+    api: s.api,
+    approvals: s.approvals,
+    roles: s.roles,
+    subscriptions: s.subscriptions,
+    statuses: s.statuses,
+    audit: s.audit,
+    approvalConfig: config.approval,
+    logger: logger.child({ component: 'handlers' }),
+    clock: s.clock,
+    onCommand: (verb: string, outcome: 'ok' | 'user_error' | 'error') =>
+      metrics.commandHandled(verb, outcome === 'user_error' ? 'invalid' : outcome),
+  };
+  const clientOptions = replyClientOptions(config.slack.apiUrl, logger);
+  const slackLogger = toSlackLogger(logger, 'bolt');
+  const receiver = createReceiver(config, slackLogger, clientOptions);
+  const app = new FtopsApp(
+    { token: config.slack.botToken, receiver, clientOptions, logger: slackLogger },
+    logger.child({ component: 'bolt' }),
+  );
+  app.use(guardResponseUrls(config.slack.apiUrl, logger.child({ component: 'ingress' })));
+  registerListeners(app, deps);
+  if (receiver instanceof SocketModeReceiver) {
+    await app.start();
+    s.stops.unshift(() => app.stop());
+    return undefined;
+  }
+  return createSlackIngress({
+    signingSecret: config.slack.signingSecret ?? '',
+    boltListener: receiver.requestListener,
+    claimSignature: (sig) => claimSignature(redis, keys, sig),
+    logger: logger.child({ component: 'ingress' }),
+    onRefused: (reason) => metrics.slackRequestRefused(reason),
+    onAnswered: (seconds, kind) => metrics.observeAck(seconds, kind),
+  });
+}
+
+/** The one receiver factory: Socket Mode when an app token is configured, HTTP otherwise. */
+function createReceiver(
+  config: Config,
+  logger: ReturnType<typeof toSlackLogger>,
+  clientOptions: ReturnType<typeof replyClientOptions>,
+): SocketModeReceiver | HTTPReceiver {
+  if (config.slack.socketMode && config.slack.appToken) {
+    return new SocketModeReceiver({
+      appToken: config.slack.appToken,
+      logger,
+      installerOptions: { clientOptions },
+      customPropertiesExtractor: () => ({ correlationId: newCorrelationId() }),
+    });
+  }
+  return new HTTPReceiver({
+    signingSecret: config.slack.signingSecret ?? '',
+    logger,
+    customPropertiesExtractor: (req) => ({
+      correlationId: (req as { correlationId?: string }).correlationId ?? newCorrelationId(),
+    }),
+  });
+}
