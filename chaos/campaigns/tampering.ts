@@ -201,8 +201,12 @@ for i, k in ipairs(KEYS) do
 end
 return out`;
 
-/** Keys that are bookkeeping, not state about a job or request: replay marks, audit, caches. */
-const IGNORED = /^(replay:|audit$|usergroup:)/;
+/**
+ * Keys that are bookkeeping, not state about a job or request: replay marks, caches, and the
+ * audit trail (decisions, per-job decisions, refusals and their folding windows), which
+ * records a refused click rather than acting on anything.
+ */
+const IGNORED = /^(replay:|audit($|:)|usergroup:)/;
 
 async function snapshot(world: World): Promise<Snapshot> {
   const prefix = `${world.keys.bullPrefix}:`;
