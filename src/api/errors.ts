@@ -1,5 +1,12 @@
-import { isJobAction, pastTense } from './actions.ts';
-import { ErrorBodySchema } from './schemas.ts';
+import { parseErrorBody } from './error-body.ts';
+import { apiErrorMessage } from './error-wording.ts';
+import { type ResponseHeaders, requestIdOf } from './headers.ts';
+import { redact } from './redact.ts';
+
+export { parseErrorBody } from './error-body.ts';
+export { apiErrorMessage, describeAction } from './error-wording.ts';
+export { headerValue, type ResponseHeaders, requestIdOf } from './headers.ts';
+export { redact, safeCause } from './redact.ts';
 
 /**
  * One error hierarchy for the fine-tuning client, modelled on openai-node's core/error.ts.
@@ -87,117 +94,6 @@ export class InvalidJobIdError extends FineTuningError {
   }
 }
 
-/** Header lookup over undici's lower-cased header record or a fetch `Headers`. */
-export type ResponseHeaders = Headers | Record<string, string | string[] | undefined> | undefined;
-
-/** Reads one header from either header shape (first value when repeated). */
-export function headerValue(headers: ResponseHeaders, name: string): string | undefined {
-  if (!headers) return undefined;
-  if (typeof (headers as Headers).get === 'function')
-    return (headers as Headers).get(name) ?? undefined;
-  const v = (headers as Record<string, string | string[] | undefined>)[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** The request ID Azure (`apim-request-id`) or OpenAI (`x-request-id`) stamped on a response. */
-export function requestIdOf(headers: ResponseHeaders): string | undefined {
-  return (
-    headerValue(headers, 'apim-request-id') ??
-    headerValue(headers, 'x-request-id') ??
-    headerValue(headers, 'x-ms-request-id')
-  );
-}
-
-/** Replaces every secret in `text` with a marker, so a body echoing a key never leaks it. */
-export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s.length > 0) out = out.split(s).join('[redacted]');
-  }
-  return out;
-}
-
-/** "list fine-tuning jobs", "read ftjob-abc", ...: what the user asked for, in words. */
-export function describeAction(ctx: ErrorContext): string {
-  const job = ctx.jobId ?? 'the job';
-  switch (ctx.action) {
-    case 'list':
-      return 'list fine-tuning jobs';
-    case 'get':
-      return `read ${job}`;
-    case 'pause':
-    case 'resume':
-    case 'cancel':
-      return `${ctx.action} ${job}`;
-    case 'events':
-      return `list the events of ${job}`;
-    case 'checkpoints':
-      return `list the checkpoints of ${job}`;
-    default:
-      return 'call the fine-tuning API';
-  }
-}
-
-function triedText(attempts: number | undefined): string {
-  if (!attempts || attempts <= 1) return 'tried once';
-  return `tried ${attempts} times`;
-}
-
-function authAdvice(status: 401 | 403, authType: ErrorContext['authType']): string {
-  switch (authType) {
-    case 'entra':
-      return status === 401
-        ? 'Its Microsoft Entra ID token was rejected: check that the identity belongs to the resource’s tenant and has the "Cognitive Services OpenAI Contributor" role on the Azure OpenAI resource.'
-        : 'Grant the bot’s identity the "Cognitive Services OpenAI Contributor" role on the Azure OpenAI resource.';
-    case 'api-key':
-      return status === 401
-        ? 'Check that AZURE_OPENAI_API_KEY is a current key of this Azure OpenAI resource and that AZURE_OPENAI_ENDPOINT points at the same resource.'
-        : 'Check that the API key belongs to this resource and that the resource allows key access.';
-    case 'bearer':
-      return status === 401
-        ? 'Check that OPENAI_API_KEY is a current key.'
-        : 'Check that the key’s project and organization may use fine-tuning.';
-    default:
-      return 'Check the credentials ftops is configured with.';
-  }
-}
-
-interface ParsedErrorBody {
-  code?: string;
-  message?: string;
-  param?: string;
-  type?: string;
-}
-
-/** Reads the Azure `{error:{code,message,param,type,inner_error}}` or OpenAI error shape. */
-export function parseErrorBody(body: unknown): ParsedErrorBody {
-  const parsed = ErrorBodySchema.safeParse(body);
-  if (parsed.success) {
-    const e = parsed.data.error;
-    const out: ParsedErrorBody = {};
-    if (e.code !== null && e.code !== undefined) out.code = String(e.code);
-    if (e.message) out.message = e.message;
-    if (e.param) out.param = e.param;
-    if (e.type) out.type = e.type;
-    return out;
-  }
-  // Some gateways answer `{ "message": "..." }` or `{ "error": "text" }`.
-  if (body && typeof body === 'object') {
-    const b = body as Record<string, unknown>;
-    if (typeof b.error === 'string') return { message: b.error };
-    if (typeof b.message === 'string') {
-      const out: ParsedErrorBody = { message: b.message };
-      if (typeof b.code === 'string' || typeof b.code === 'number') out.code = String(b.code);
-      return out;
-    }
-  }
-  if (typeof body === 'string' && body.trim() !== '') {
-    const text = body.trim().replace(/\s+/g, ' ');
-    return { message: text.length > 200 ? `${text.slice(0, 200)}…` : text };
-  }
-  return {};
-}
-
 /** An error answer from the API (any HTTP status outside 2xx). */
 export class APIError extends FineTuningError {
   /** The service's own message, secrets removed. */
@@ -233,69 +129,11 @@ export class APIError extends FineTuningError {
       serviceMessage,
       type: parsed.type,
     };
-    const said = serviceMessage ? `: ${serviceMessage}` : '';
-    const ref = init.requestId ? `, request ID ${init.requestId}` : '';
-    const what = describeAction(context);
-    const mutating =
-      context.jobId &&
-      (context.action === 'pause' || context.action === 'resume' || context.action === 'cancel');
-    const past = context.action && isJobAction(context.action) ? pastTense(context.action) : '';
-
-    switch (true) {
-      case status === 400:
-        return new BadRequestError(
-          mutating
-            ? `${context.jobId} cannot be ${past}${said || ' in its current state'}`
-            : `The fine-tuning API refused to ${what} (400)${said}`,
-          init,
-        );
-      case status === 401:
-        return new AuthenticationError(
-          `The bot’s identity could not sign in to the fine-tuning API (401) to ${what}. ${authAdvice(401, context.authType)}${serviceMessage ? ` The service said: ${serviceMessage}` : ''}`,
-          init,
-        );
-      case status === 403:
-        return new PermissionDeniedError(
-          `The bot’s identity lacks access to ${what} (403). ${authAdvice(403, context.authType)}${serviceMessage ? ` The service said: ${serviceMessage}` : ''}`,
-          init,
-        );
-      case status === 404:
-        return new NotFoundError(
-          context.jobId
-            ? `${context.jobId} was not found`
-            : `The fine-tuning API has no such endpoint (404): check the API base URL${said}`,
-          init,
-        );
-      case status === 409:
-        return new ConflictError(
-          mutating
-            ? `${context.jobId} cannot be ${past} right now${said || ' (conflict)'}`
-            : `Could not ${what}: conflict (409)${said}`,
-          init,
-        );
-      case status === 422:
-        return new UnprocessableEntityError(
-          mutating
-            ? `${context.jobId} cannot be ${past}${said || ' (request not accepted)'}`
-            : `The fine-tuning API could not process the request to ${what} (422)${said}`,
-          init,
-        );
-      case status === 429:
-        return new RateLimitError(
-          `The fine-tuning API is rate limiting ftops (429), ${triedText(context.attempts)}${ref}. Try again in a minute.`,
-          init,
-        );
-      case status >= 500:
-        return new InternalServerError(
-          `The fine-tuning API is unavailable (${status}), ${triedText(context.attempts)}${ref}. Try again in a few minutes.`,
-          init,
-        );
-      default:
-        return new APIError(
-          `The fine-tuning API answered ${status} when asked to ${what}${said}${ref}`,
-          init,
-        );
-    }
+    const Class = classForStatus(status);
+    return new Class(
+      apiErrorMessage(status, context, { serviceMessage, requestId: init.requestId }),
+      init,
+    );
   }
 }
 
@@ -345,15 +183,20 @@ export class APIUserAbortError extends FineTuningError {
   }
 }
 
-/**
- * A copy of a low-level error with only its name, code and message (secrets removed), so a
- * cause chain can never carry request options or headers.
- */
-export function safeCause(err: unknown, secrets: readonly string[] = []): Error {
-  const e = err instanceof Error ? err : new Error(String(err));
-  const copy = new Error(redact(e.message, secrets));
-  copy.name = e.name;
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string') (copy as Error & { code?: string }).code = code;
-  return copy;
+/** The class of an error answer by HTTP status: one flat ladder, as openai-node has it. */
+function classForStatus(
+  status: number,
+): new (
+  message: string,
+  init: ConstructorParameters<typeof APIError>[1],
+) => APIError {
+  if (status === 400) return BadRequestError;
+  if (status === 401) return AuthenticationError;
+  if (status === 403) return PermissionDeniedError;
+  if (status === 404) return NotFoundError;
+  if (status === 409) return ConflictError;
+  if (status === 422) return UnprocessableEntityError;
+  if (status === 429) return RateLimitError;
+  if (status >= 500) return InternalServerError;
+  return APIError;
 }
