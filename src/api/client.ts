@@ -1,27 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { alreadyDone } from './actions.ts';
 import { createAuthProvider } from './auth.ts';
-import {
-  APIConnectionError,
-  APIError,
-  APITimeoutError,
-  APIUserAbortError,
-  BadRequestError,
-  type ClientAction,
-  ConflictError,
-  CredentialUnavailableError,
-  describeAction,
-  type ErrorContext,
-  FineTuningError,
-  InvalidResponseError,
-  redact,
-  requestIdOf,
-  safeCause,
-} from './errors.ts';
-import { createTransport, type HttpResponse, TransportError } from './http.ts';
+import { BadRequestError, type ClientAction, ConflictError } from './errors.ts';
+import { createTransport } from './http.ts';
 import { jobPath } from './path.ts';
-import { DEFAULT_MAX_RETRIES, defaultRetryPolicy, retryDelayMs, shouldRetry } from './retry.ts';
+import { createRequester } from './request.ts';
+import { DEFAULT_MAX_RETRIES, defaultRetryPolicy, shouldRetry } from './retry.ts';
 import {
   type FineTuningJob,
   FineTuningJobCheckpointSchema,
@@ -38,226 +22,48 @@ const JobListSchema = listSchema(FineTuningJobSchema);
 const EventListSchema = listSchema(FineTuningJobEventSchema);
 const CheckpointListSchema = listSchema(FineTuningJobCheckpointSchema);
 
-interface CallSpec<S extends z.ZodType> {
-  method: 'GET' | 'POST';
-  path: string;
-  query?: URLSearchParams;
-  schema: S;
-  action: ClientAction;
-  jobId?: string;
-  signal?: AbortSignal | undefined;
+type ListQuery = ListOptions & { metadata?: Record<string, string> };
+
+function listQuery(opts: ListQuery): URLSearchParams {
+  const q = new URLSearchParams();
+  if (opts.after !== undefined) q.set('after', opts.after);
+  if (opts.limit !== undefined) q.set('limit', String(opts.limit));
+  // OpenAI's metadata filter: metadata[key]=value.
+  for (const [k, v] of Object.entries(opts.metadata ?? {})) q.set(`metadata[${k}]`, v);
+  return q;
 }
 
-/** Describes why a body could not be understood, e.g. "no `id`" or "not JSON (starts with …)". */
-function describeParseProblem(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'unexpected shape';
-  const where = issue.path.map(String).join('.');
-  if (where === '') return 'not a JSON object';
-  if (/received undefined/.test(issue.message)) return `no \`${where}\``;
-  return `\`${where}\`: ${issue.message}`;
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
-
-function preview(text: string): string {
-  const t = text.trim().replace(/\s+/g, ' ');
-  if (t === '') return 'an empty body';
-  return `not JSON (starts with ${JSON.stringify(t.slice(0, 40))})`;
-}
-
-function networkCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  const code = e?.code ?? e?.cause?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+const page = <T>(p: { data: T[]; has_more: boolean }): Page<T> => ({
+  data: p.data,
+  hasMore: p.has_more,
+});
 
 /** Builds the fine-tuning client: one keep-alive connection pool, retries, typed answers. */
 export function createFineTuningClient(options: ClientOptions): FineTuningClient {
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const host = new URL(baseUrl).host;
-  const auth = createAuthProvider(options.auth);
   const transport = createTransport();
-  const policy = options.retryPolicy ?? defaultRetryPolicy;
-  const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-
-  const report = (
-    method: string,
-    path: string,
-    status: number,
-    started: number,
-    attempt: number,
-  ) => {
-    try {
-      options.onRequest?.({
-        method,
-        path,
-        status,
-        durationMs: performance.now() - started,
-        attempt,
-      });
-    } catch {
-      // An observer's bug must not fail the call it observes.
-    }
-  };
-
-  const urlFor = (path: string, query?: URLSearchParams) => {
-    const q = new URLSearchParams(query);
-    if (options.apiVersion) q.set('api-version', options.apiVersion);
-    const qs = q.toString();
-    return `${baseUrl}${path}${qs ? `?${qs}` : ''}`;
-  };
-
-  const parseSuccess = <S extends z.ZodType>(
-    res: HttpResponse,
-    spec: CallSpec<S>,
-    ctx: ErrorContext,
-  ): z.infer<S> => {
-    const json = parseJson(res.body);
-    const parsed = json.ok ? spec.schema.safeParse(json.value) : undefined;
-    if (parsed?.success) return parsed.data;
-    const problem = parsed ? describeParseProblem(parsed.error) : preview(res.body);
-    const requestId = requestIdOf(res.headers);
-    const tried = (ctx.attempts ?? 1) > 1 ? `, tried ${ctx.attempts} times` : '';
-    throw new InvalidResponseError(
-      redact(
-        `The fine-tuning API sent an answer ftops could not understand when asked to ${describeAction(ctx)}: ${problem}${tried}${requestId ? `, request ID ${requestId}` : ''}.`,
-        ctx.secrets,
-      ),
-      {
-        status: res.status,
-        code: 'invalid_response',
-        requestId,
-        attempts: ctx.attempts,
-        jobId: ctx.jobId,
-        cause: parsed ? parsed.error : undefined,
-      },
-    );
-  };
-
-  async function call<S extends z.ZodType>(spec: CallSpec<S>): Promise<z.infer<S>> {
-    const { signal } = spec;
-    const url = urlFor(spec.path, spec.query);
-    const ctxFor = (attempts: number): ErrorContext => ({
-      action: spec.action,
-      jobId: spec.jobId,
-      authType: auth.type,
-      attempts,
-      secrets: auth.secrets(),
-    });
-    const aborted = (attempts: number) =>
-      new APIUserAbortError(`The request to ${describeAction(ctxFor(attempts))} was cancelled.`, {
-        attempts,
-        jobId: spec.jobId,
-      });
-
-    for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw aborted(attempt - 1);
-      let authHeaders: Record<string, string>;
-      try {
-        authHeaders = await auth.headers(signal);
-      } catch (err) {
-        if (signal?.aborted) throw aborted(attempt - 1);
-        if (err instanceof FineTuningError) throw err;
-        throw new CredentialUnavailableError(safeCause(err).message, safeCause(err));
-      }
-
-      const started = performance.now();
-      let failure: FineTuningError;
-      let responseHeaders: HttpResponse['headers'] | undefined;
-      try {
-        const res = await transport.send({
-          method: spec.method,
-          url,
-          headers: { accept: 'application/json', 'user-agent': 'ftops', ...authHeaders },
-          timeoutMs,
-          signal,
-        });
-        report(spec.method, spec.path, res.status, started, attempt);
-        responseHeaders = res.headers;
-        const ctx = ctxFor(attempt);
-        if (res.status >= 200 && res.status < 300) {
-          try {
-            return parseSuccess(res, spec, ctx);
-          } catch (err) {
-            if (!(err instanceof InvalidResponseError)) throw err;
-            failure = err;
-          }
-        } else {
-          // A rejected token may have been revoked early: fetch a new one next time.
-          if (res.status === 401) auth.invalidate();
-          const json = parseJson(res.body);
-          failure = APIError.generate(
-            res.status,
-            json.ok ? json.value : res.body,
-            res.headers,
-            ctx,
-          );
-        }
-      } catch (err) {
-        if (!(err instanceof TransportError)) throw err;
-        report(spec.method, spec.path, 0, started, attempt);
-        if (err.kind === 'abort') throw aborted(attempt);
-        const secrets = auth.secrets();
-        const tried = attempt > 1 ? `tried ${attempt} times` : 'tried once';
-        const what = describeAction(ctxFor(attempt));
-        failure =
-          err.kind === 'timeout'
-            ? new APITimeoutError(
-                `The fine-tuning API did not answer within ${timeoutMs / 1000} s when asked to ${what}, ${tried}.`,
-                { code: 'timeout', attempts: attempt, jobId: spec.jobId },
-              )
-            : new APIConnectionError(
-                `ftops could not reach the fine-tuning API at ${host} to ${what} (${networkCode(err.cause) ?? 'network error'}), ${tried}.`,
-                {
-                  code: networkCode(err.cause) ?? 'connection_error',
-                  attempts: attempt,
-                  jobId: spec.jobId,
-                  cause: safeCause(err.cause, secrets),
-                },
-              );
-      }
-
-      if (attempt > maxRetries || !shouldRetry(failure)) throw failure;
-      const wait = retryDelayMs(attempt, responseHeaders, policy);
-      try {
-        await sleep(wait, undefined, { signal });
-      } catch {
-        throw aborted(attempt);
-      }
-    }
-  }
-
-  const listQuery = (opts: ListOptions & { metadata?: Record<string, string> }) => {
-    const q = new URLSearchParams();
-    if (opts.after !== undefined) q.set('after', opts.after);
-    if (opts.limit !== undefined) q.set('limit', String(opts.limit));
-    // OpenAI's metadata filter: metadata[key]=value.
-    for (const [k, v] of Object.entries(opts.metadata ?? {})) q.set(`metadata[${k}]`, v);
-    return q;
-  };
-
-  const page = <T>(p: { data: T[]; has_more: boolean }): Page<T> => ({
-    data: p.data,
-    hasMore: p.has_more,
+  const call = createRequester({
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    apiVersion: options.apiVersion,
+    auth: createAuthProvider(options.auth),
+    transport,
+    policy: options.retryPolicy ?? defaultRetryPolicy,
+    maxRetries: Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES),
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    onRequest: options.onRequest,
   });
 
+  const get = <S extends z.ZodType>(
+    path: string,
+    schema: S,
+    action: ClientAction,
+    jobId: string | undefined,
+    opts: CallOptions,
+    query?: URLSearchParams,
+  ) => call({ method: 'GET', path, query, schema, action, jobId, signal: opts.signal });
+
+  // async, so a malformed ID rejects like every other failure instead of throwing.
   const getJob = async (id: string, opts: CallOptions = {}): Promise<FineTuningJob> =>
-    call({
-      method: 'GET',
-      path: jobPath(id),
-      schema: FineTuningJobSchema,
-      action: 'get',
-      jobId: id,
-      signal: opts.signal,
-    });
+    get(jobPath(id), FineTuningJobSchema, 'get', id, opts);
 
   /**
    * Pause/resume/cancel. When an attempt may have worked without its answer arriving (a 5xx,
@@ -269,11 +75,10 @@ export function createFineTuningClient(options: ClientOptions): FineTuningClient
     action: 'pause' | 'resume' | 'cancel',
     opts: CallOptions = {},
   ): Promise<FineTuningJob> => {
-    const path = jobPath(id, action);
     try {
       return await call({
         method: 'POST',
-        path,
+        path: jobPath(id, action),
         schema: FineTuningJobSchema,
         action,
         jobId: id,
@@ -291,17 +96,8 @@ export function createFineTuningClient(options: ClientOptions): FineTuningClient
     }
   };
 
-  const listJobs: FineTuningClient['listJobs'] = async (opts = {}) =>
-    page(
-      await call({
-        method: 'GET',
-        path: '/fine_tuning/jobs',
-        query: listQuery(opts),
-        schema: JobListSchema,
-        action: 'list',
-        signal: opts.signal,
-      }),
-    );
+  const listJobs = async (opts: ListQuery = {}) =>
+    page(await get('/fine_tuning/jobs', JobListSchema, 'list', undefined, opts, listQuery(opts)));
 
   return {
     listJobs,
@@ -320,28 +116,17 @@ export function createFineTuningClient(options: ClientOptions): FineTuningClient
     resumeJob: (id, opts) => changeState(id, 'resume', opts),
     cancelJob: (id, opts) => changeState(id, 'cancel', opts),
     listEvents: async (id, opts = {}) =>
-      page(
-        await call({
-          method: 'GET',
-          path: jobPath(id, 'events'),
-          query: listQuery(opts),
-          schema: EventListSchema,
-          action: 'events',
-          jobId: id,
-          signal: opts.signal,
-        }),
-      ),
+      page(await get(jobPath(id, 'events'), EventListSchema, 'events', id, opts, listQuery(opts))),
     listCheckpoints: async (id, opts = {}) =>
       page(
-        await call({
-          method: 'GET',
-          path: jobPath(id, 'checkpoints'),
-          query: listQuery(opts),
-          schema: CheckpointListSchema,
-          action: 'checkpoints',
-          jobId: id,
-          signal: opts.signal,
-        }),
+        await get(
+          jobPath(id, 'checkpoints'),
+          CheckpointListSchema,
+          'checkpoints',
+          id,
+          opts,
+          listQuery(opts),
+        ),
       ),
     close: () => transport.close(),
   };
