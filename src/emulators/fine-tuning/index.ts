@@ -8,7 +8,7 @@ import { type FaultConfig, type FaultKind, FaultPlan } from './faults.ts';
 import { JobStore } from './job-store.ts';
 import { type ApiContext, type ApiResponse, azureError, handleApiRequest } from './routes.ts';
 import type { AddJobInput, PauseMode, ResumeMode } from './sim-types.ts';
-import { setStatusByHand } from './simulation.ts';
+import { setStatusByHand } from './transitions.ts';
 
 export type { FaultConfig, FaultKind } from './faults.ts';
 export type {

@@ -3,7 +3,7 @@ import { isValidJobId } from '../../api/job-id.ts';
 import { listCheckpoints, listEvents } from './history.ts';
 import type { JobStore, MetadataFilter } from './job-store.ts';
 import type { PauseMode, ResumeMode, SimJob } from './sim-types.ts';
-import { cancelJob, pauseJob, resumeJob, type TransitionResult } from './simulation.ts';
+import { cancelJob, pauseJob, resumeJob, type TransitionResult } from './transitions.ts';
 
 /** What the routes need: the jobs, the virtual time, who may call, how pause/resume answer. */
 export interface ApiContext {

@@ -1,0 +1,12 @@
+import type { ServerResponse } from 'node:http';
+
+/** Answers with a JSON body, as Slack does for every Web API method and response_url. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
