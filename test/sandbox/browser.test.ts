@@ -161,4 +161,37 @@ describe('npm run sandbox, used in a real browser', () => {
     expect(await messages(/Only approvers/).count()).toBe(0);
     expect(pageErrors).toEqual([]);
   }, 30_000);
+
+  it('suggests the verbs the bot lists, and jobs (or all) for a verb that takes one', async () => {
+    await page.goto(sandbox.url);
+    await messages('now hears about').first().waitFor(WAIT);
+    const box = page.getByLabel(/^Message #/);
+    const hint = page.locator('#composer-hint');
+    const options = () =>
+      page
+        .locator('#ft-suggestions option')
+        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+
+    // Every verb of the bot's own vocabulary, including the late ones (whoami, audit).
+    await box.fill('/');
+    await box.dispatchEvent('input');
+    const words = (await hint.textContent()) ?? '';
+    for (const verb of ['help', 'list', 'approvals', 'audit', 'whoami'])
+      expect(words).toContain(verb);
+
+    // `audit [job]` takes a job: the panel's jobs are offered.
+    await box.fill('/ft audit ');
+    await box.dispatchEvent('input');
+    await expect.poll(options).toContain(`/ft audit ${sandbox.jobIds[0]}`);
+    expect(await hint.textContent()).toContain('audit [job]');
+
+    // `watch <job>|all` takes all as well; `whoami` takes nothing, so verbs are offered.
+    await box.fill('/ft watch ');
+    await box.dispatchEvent('input');
+    await expect.poll(options).toContain('/ft watch all');
+    await box.fill('/ft whoami ');
+    await box.dispatchEvent('input');
+    await expect.poll(options).toContain('/ft help');
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
 });

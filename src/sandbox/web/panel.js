@@ -1,0 +1,76 @@
+// The side panel: the emulated jobs (with buttons to change them by hand) and the log of
+// fine-tuning API requests the bot made.
+
+import { $, toDom } from './dom.js';
+import { h } from './render.js';
+import { state } from './state.js';
+
+export async function refreshPanel() {
+  try {
+    const res = await fetch(`/sandbox/api/fine-tuning?since=${state.requestsSeen}`);
+    /** @type {{ total: number, requests: { n: number, method: string, path: string, query: string, status: number, at: number }[], jobs: typeof state.jobs }} */
+    const data = await res.json();
+    state.requestsSeen = data.total;
+    const body = $('requests');
+    for (const r of data.requests) {
+      const row = toDom(
+        h(
+          'tr',
+          { class: r.status >= 400 || r.status === 0 ? 'bad' : '' },
+          h('td', {}, new Date(r.at).toLocaleTimeString([], { hour12: false })),
+          h('td', {}, r.method),
+          h('td', { class: 'path' }, r.path + (r.query ? `?${r.query}` : '')),
+          h('td', {}, r.status === 0 ? 'no answer' : String(r.status)),
+        ),
+      );
+      body.prepend(row);
+    }
+    while (body.children.length > 60) body.lastElementChild?.remove();
+    const changed = JSON.stringify(data.jobs) !== JSON.stringify(state.jobs);
+    state.jobs = data.jobs;
+    if (changed) renderJobs();
+  } catch {
+    // The server went away (Ctrl-C); the live feed reports that.
+  }
+}
+
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+
+function renderJobs() {
+  $('jobs').replaceChildren(
+    ...state.jobs.map((j) => {
+      const name = j.suffix ?? j.id;
+      return toDom(
+        h(
+          'li',
+          { class: 'job', 'data-job': j.id },
+          h('span', { class: 'job-name' }, name),
+          h('span', { class: `job-status status-${j.status}` }, j.status.replace('_', ' ')),
+          h(
+            'span',
+            { class: 'job-controls', role: 'group', 'aria-label': `Change ${name} by hand` },
+            ...[
+              ['failed', 'Fail'],
+              ['succeeded', 'Finish'],
+              ['paused', 'Pause'],
+            ].map(([status, label]) =>
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'btn btn-small',
+                  'data-job-id': j.id,
+                  'data-status': status,
+                  'aria-label': `${label} ${name}`,
+                  ...(FINISHED.has(j.status) || j.status === status ? { disabled: '' } : {}),
+                },
+                label,
+              ),
+            ),
+          ),
+          h('code', { class: 'job-id' }, j.id),
+        ),
+      );
+    }),
+  );
+}
