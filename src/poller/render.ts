@@ -1,6 +1,6 @@
 import type { FineTuningJob } from '../api/schemas.ts';
 import type { Transition } from '../store/job-status.ts';
-import { code } from '../views/mrkdwn.ts';
+import { code, EMPTY, md } from '../views/mrkdwn.ts';
 import type { MessageBody } from '../views/types.ts';
 import { type ChangeSummary, type JobSnapshot, statusLabel } from './transitions.ts';
 
@@ -27,7 +27,7 @@ export const plainRenderer: AnnouncementRenderer = {
   card(a) {
     const model = a.job.fine_tuned_model ?? a.job.model;
     return {
-      text: `${code(a.jobId)} *${statusLabel(a.to)}*${model ? ` · ${code(model)}` : ''}`,
+      text: md`${code(a.jobId)} *${statusLabel(a.to)}*${model ? md` · ${code(model)}` : EMPTY}`,
     };
   },
   reply(a) {

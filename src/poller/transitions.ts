@@ -1,6 +1,14 @@
 import { GONE, isFinal } from '../api/schemas.ts';
 import type { Actor, Attribution } from '../store/job-status.ts';
-import { code, escapeInline, truncate, userMention } from '../views/mrkdwn.ts';
+import {
+  code,
+  EMPTY,
+  escapeInline,
+  type Mrkdwn,
+  md,
+  truncate,
+  userMention,
+} from '../views/mrkdwn.ts';
 
 /**
  * What a status change means and who hears about it: pure functions, no I/O. The sweep
@@ -94,13 +102,13 @@ export function audience<W extends { channel: string; only?: string[] }>(
 }
 
 /** A status as people read it: `validating_files` → "validating files"; unknown ones as they come. */
-export function statusLabel(status: string): string {
+export function statusLabel(status: string): Mrkdwn {
   return escapeInline(status.replace(/_/g, ' '));
 }
 
 /** What a change says, in one mrkdwn line, and whether it is final. */
 export interface ChangeSummary {
-  text: string;
+  text: Mrkdwn;
   terminal: boolean;
 }
 
@@ -118,14 +126,14 @@ export function summarize(t: {
   const terminal = isFinal(t.to);
   if (t.to === GONE) {
     return {
-      text: `${id} is *gone*: the fine-tuning API no longer knows it (deleted, or not visible with ftops' credentials). This channel stops watching it.`,
+      text: md`${id} is *gone*: the fine-tuning API no longer knows it (deleted, or not visible with ftops' credentials). This channel stops watching it.`,
       terminal,
     };
   }
   if (t.to === 'succeeded') {
     const model = t.job.fine_tuned_model;
     return {
-      text: `${id} *succeeded*${model ? `: fine-tuned model ${code(model)}` : ''}`,
+      text: md`${id} *succeeded*${model ? md`: fine-tuned model ${code(model)}` : EMPTY}`,
       terminal,
     };
   }
@@ -133,21 +141,23 @@ export function summarize(t: {
     const err = t.job.error;
     const message = err?.message
       ? escapeInline(truncate(err.message, 500))
-      : 'the service gave no error message';
+      : md`the service gave no error message`;
     return {
-      text: `${id} *failed*: ${message}${err?.code ? ` (${code(err.code)})` : ''}`,
+      text: md`${id} *failed*: ${message}${err?.code ? md` (${code(err.code)})` : EMPTY}`,
       terminal,
     };
   }
   const course = actionOf(t.from, t.to);
-  let credit = '';
+  let credit = EMPTY;
   if (course && t.by !== null) {
     const verb = DONE[course.action] ?? course.action;
     credit =
-      t.by === 'outside' ? ` — ${verb} outside ftops` : ` — ${verb} by ${userMention(t.by.userId)}`;
+      t.by === 'outside'
+        ? md` — ${escapeInline(verb)} outside ftops`
+        : md` — ${escapeInline(verb)} by ${userMention(t.by.userId)}`;
   }
   return {
-    text: `${id} is now *${statusLabel(t.to)}*${credit} (was ${statusLabel(t.from)})`,
+    text: md`${id} is now *${statusLabel(t.to)}*${credit} (was ${statusLabel(t.from)})`,
     terminal,
   };
 }

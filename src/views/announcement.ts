@@ -5,9 +5,13 @@ import { formatCount, jobIdentity, jobIdentityPlain, statusText } from './job-fo
 import { fitMessage } from './limits.ts';
 import {
   code,
+  EMPTY,
   escapeInline,
   escapeMrkdwn,
   formatDuration,
+  joinMd,
+  type Mrkdwn,
+  md,
   slackAgo,
   truncate,
   userMention,
@@ -41,34 +45,34 @@ const GONE_REASON =
   "the fine-tuning API no longer knows this job (deleted, or not visible with ftops' credentials), so this channel stops watching it";
 
 /** `running → paused`, escaped. */
-function arrow(from: string | null, to: string): string {
+function arrow(from: string | null, to: string): Mrkdwn {
   const toLabel = escapeInline(truncate(statusLabel(to), 60));
   return from === null
-    ? `now ${toLabel}`
-    : `${escapeInline(truncate(statusLabel(from), 60))} → ${toLabel}`;
+    ? md`now ${toLabel}`
+    : md`${escapeInline(truncate(statusLabel(from), 60))} → ${toLabel}`;
 }
 
 /**
  * What people want to know the moment a job ends, in the card itself: the error of a failed
  * job; the model, trained tokens and time taken of a succeeded one.
  */
-function outcomeLine(job: FineTuningJob, to: string): string | null {
+function outcomeLine(job: FineTuningJob, to: string): Mrkdwn | null {
   if (to === 'failed') {
     const err = job.error;
     const message = err?.message
       ? escapeMrkdwn(truncate(err.message, 1500))
-      : 'the service gave no error message';
-    return `*Error*${err?.code ? ` ${code(truncate(err.code, 80))}` : ''}: ${message}`;
+      : md`the service gave no error message`;
+    return md`*Error*${err?.code ? md` ${code(truncate(err.code, 80))}` : EMPTY}: ${message}`;
   }
   if (to !== 'succeeded') return null;
-  const parts: string[] = [];
+  const parts: Mrkdwn[] = [];
   if (job.fine_tuned_model)
-    parts.push(`Fine-tuned model ${code(truncate(job.fine_tuned_model, 300))}`);
+    parts.push(md`Fine-tuned model ${code(truncate(job.fine_tuned_model, 300))}`);
   if (typeof job.trained_tokens === 'number')
-    parts.push(`${formatCount(job.trained_tokens)} trained tokens`);
+    parts.push(md`${escapeInline(formatCount(job.trained_tokens))} trained tokens`);
   if (job.created_at && job.finished_at && job.finished_at >= job.created_at)
-    parts.push(`took ${formatDuration(job.finished_at - job.created_at)}`);
-  return parts.length > 0 ? parts.join(' · ') : null;
+    parts.push(md`took ${escapeInline(formatDuration(job.finished_at - job.created_at))}`);
+  return parts.length > 0 ? joinMd(parts, ' · ') : null;
 }
 
 /**
@@ -77,25 +81,25 @@ function outcomeLine(job: FineTuningJob, to: string): string | null {
  * the new status.
  */
 export function announcementCard(input: Transition & { now: number }): MessageView {
-  const line = `${statusEmoji(input.to)} ${jobIdentity(input.job)} — ${arrow(input.from, input.to)}`;
+  const line = md`${escapeInline(statusEmoji(input.to))} ${jobIdentity(input.job)} — ${arrow(input.from, input.to)}`;
   const who =
     input.to === GONE
-      ? GONE_REASON
+      ? escapeInline(GONE_REASON)
       : input.actor && isActionResult(input)
-        ? `by ${userMention(input.actor.userId)}`
+        ? md`by ${userMention(input.actor.userId)}`
         : isActionResult(input)
-          ? 'outside ftops'
-          : '';
-  const seen = `updated ${slackAgo(Math.floor(input.now / 1000))}`;
+          ? md`outside ftops`
+          : EMPTY;
+  const seen = md`updated ${slackAgo(Math.floor(input.now / 1000))}`;
   // The card reflects the new status even if the job object lags behind it.
   const job = { ...input.job, status: input.to };
   const outcome = outcomeLine(input.job, input.to);
   const blocks = [
-    sectionBlock(outcome ? `${line}\n${outcome}` : line),
-    contextBlock([who, seen].filter(Boolean).join(' · ')),
+    sectionBlock(outcome ? md`${line}\n${outcome}` : line),
+    contextBlock(joinMd(who ? [who, seen] : [seen], ' · ')),
     ...actionsBlock(jobButtons(job, ['pause', 'resume', 'refresh'])),
   ];
-  const text = `${statusEmoji(input.to)} ${jobIdentityPlain(input.job)}: ${arrow(input.from, input.to)}`;
+  const text = md`${escapeInline(statusEmoji(input.to))} ${jobIdentityPlain(input.job)}: ${arrow(input.from, input.to)}`;
   return fitMessage({ text, blocks });
 }
 
@@ -105,25 +109,25 @@ export function announcementCard(input: Transition & { now: number }): MessageVi
  */
 export function announcementReply(input: Transition): MessageView {
   const status = statusText(input.to);
-  let text: string;
+  let text: Mrkdwn;
   if (input.to === 'failed') {
     const err = input.job.error;
     const detail = err?.message
       ? escapeMrkdwn(truncate(err.message, 1500))
-      : 'no error message given';
-    text = `${status}: ${err?.code ? `${code(truncate(err.code, 80))} ` : ''}${detail}`;
+      : md`no error message given`;
+    text = md`${status}: ${err?.code ? md`${code(truncate(err.code, 80))} ` : EMPTY}${detail}`;
   } else if (input.to === 'succeeded') {
     text = input.job.fine_tuned_model
-      ? `${status}: fine-tuned model ${code(truncate(input.job.fine_tuned_model, 300))}`
-      : `${status}`;
+      ? md`${status}: fine-tuned model ${code(truncate(input.job.fine_tuned_model, 300))}`
+      : md`${status}`;
   } else if (input.to === GONE) {
-    text = `${status}: ${GONE_REASON}`;
+    text = md`${status}: ${escapeInline(GONE_REASON)}`;
   } else if (input.actor && isActionResult(input)) {
-    text = `${status} by ${userMention(input.actor.userId)}`;
+    text = md`${status} by ${userMention(input.actor.userId)}`;
   } else if (isActionResult(input)) {
-    text = `${status} outside ftops`;
+    text = md`${status} outside ftops`;
   } else {
-    text = `${status} (was ${input.from === null ? 'unknown' : escapeInline(truncate(statusLabel(input.from), 60))})`;
+    text = md`${status} (was ${input.from === null ? md`unknown` : escapeInline(truncate(statusLabel(input.from), 60))})`;
   }
   return fitMessage({ text, blocks: [sectionBlock(text)] });
 }

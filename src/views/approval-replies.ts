@@ -1,4 +1,15 @@
-import { code, escapeInline, truncate } from './mrkdwn.ts';
+import {
+  channelRef,
+  code,
+  EMPTY,
+  escapeInline,
+  joinMd,
+  type Mrkdwn,
+  md,
+  truncate,
+  truncateMrkdwn,
+  userMention,
+} from './mrkdwn.ts';
 import type { MessageBody } from './types.ts';
 
 /**
@@ -7,7 +18,7 @@ import type { MessageBody } from './types.ts';
  */
 
 /** A plain ephemeral reply. */
-export function reply(text: string): MessageBody {
+export function reply(text: Mrkdwn): MessageBody {
   return { text };
 }
 
@@ -16,9 +27,9 @@ export function capitalise(s: string): string {
 }
 
 /** A Slack date token: every reader sees it in their own time zone. */
-export function requestDate(ms: number): string {
+export function requestDate(ms: number): Mrkdwn {
   const s = Math.floor(ms / 1000);
-  return `<!date^${s}^{date_short_pretty} at {time}|at ${new Date(ms).toISOString()}>`;
+  return md`<!date^${s}^{date_short_pretty} at {time}|at ${escapeInline(new Date(ms).toISOString())}>`;
 }
 
 /** Why posting the request failed, with what to do about it. */
@@ -26,13 +37,13 @@ export function postFailureText(
   slackError: string | null,
   channel: string,
   fallback: string,
-): string {
+): Mrkdwn {
   if (slackError === 'not_in_channel' || slackError === 'channel_not_found') {
-    return `ftops is not in <#${channel}>; invite it there (\`/invite @ftops\`) and ask again.`;
+    return md`ftops is not in ${channelRef(channel)}; invite it there (\`/invite @ftops\`) and ask again.`;
   }
   if (slackError === 'is_archived')
-    return `<#${channel}> is archived; set FT_APPROVAL_CHANNEL to a live channel.`;
-  return `Slack answered ${slackError ?? fallback}.`;
+    return md`${channelRef(channel)} is archived; set FT_APPROVAL_CHANNEL to a live channel.`;
+  return md`Slack answered ${escapeInline(slackError ?? fallback)}.`;
 }
 
 /** Why a click on a request was not counted. */
@@ -48,20 +59,25 @@ export function clickRefusalText(
     state: string;
     decidedBy?: string | null;
   },
-  ctx: { mention: string; problems: readonly string[] },
-): string {
+  ctx: { mention: Mrkdwn; problems: readonly string[] },
+): Mrkdwn {
   switch (reason) {
     case 'not_approver': {
-      const why = ctx.problems.length ? ` ${ctx.problems.map(escapeInline).join(' ')}` : '';
-      return `Only approvers${ctx.mention ? ` (${ctx.mention})` : ''} can decide this request, so your click was not counted.${why}`;
+      const why = ctx.problems.length
+        ? md` ${joinMd(
+            ctx.problems.map((p) => escapeInline(p)),
+            ' ',
+          )}`
+        : EMPTY;
+      return md`Only approvers${ctx.mention ? md` (${ctx.mention})` : EMPTY} can decide this request, so your click was not counted.${why}`;
     }
     case 'is_requester':
-      return 'You asked for this, so you cannot decide it: another approver must (four eyes).';
+      return md`You asked for this, so you cannot decide it: another approver must (four eyes).`;
     case 'expired':
-      return `This request expired ${requestDate(request.expiresAt)}, so nothing was done. Ask again with \`/ft ${request.action} ${request.jobId}\` if it is still needed.`;
+      return md`This request expired ${requestDate(request.expiresAt)}, so nothing was done. Ask again with ${code(`/ft ${request.action} ${request.jobId}`)} if it is still needed.`;
     case 'already_decided': {
-      const by = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
-      return `This request was already ${request.state}${by}, so your click changed nothing.`;
+      const by = request.decidedBy ? md` by ${userMention(request.decidedBy)}` : EMPTY;
+      return md`This request was already ${escapeInline(request.state)}${by}, so your click changed nothing.`;
     }
   }
 }
@@ -76,7 +92,7 @@ export interface DryRunInput {
   decision: 'run-now' | 'run-now-self-authorised' | 'needs-approval';
   approvalsRequired: number;
   /** The approvers as mentions; empty when none are configured. */
-  mention: string;
+  mention: Mrkdwn;
   /** Where the request would be posted. */
   channel: string;
   /** The API call that would be made, e.g. `POST /fine_tuning/jobs/ftjob-x/pause`. */
@@ -86,24 +102,24 @@ export interface DryRunInput {
 }
 
 /** What a `--dry-run` would do, without doing it. */
-export function dryRunText(input: DryRunInput): string {
+export function dryRunText(input: DryRunInput): Mrkdwn {
   const action = escapeInline(truncate(input.action, 40));
   const approval =
     input.decision === 'run-now'
-      ? `not needed: ${action} is not gated`
+      ? md`not needed: ${action} is not gated`
       : input.decision === 'run-now-self-authorised'
-        ? 'not needed: you are an approver and self-service is on, so it would run at once (self-authorised)'
-        : `${input.approvalsRequired} approver(s) other than you, from ${truncate(input.mention, 600) || 'nobody (FT_APPROVER_IDS is empty)'}, in <#${input.channel}>`;
+        ? md`not needed: you are an approver and self-service is on, so it would run at once (self-authorised)`
+        : md`${input.approvalsRequired} approver(s) other than you, from ${input.mention ? truncateMrkdwn(input.mention, 600) : md`nobody (FT_APPROVER_IDS is empty)`}, in ${channelRef(input.channel)}`;
   const lines = [
-    `*Dry run* of ${action} ${code(truncate(input.jobId, 128))}; nothing was changed.`,
-    `• State now: ${code(truncate(input.status, 60))}`,
-    `• Allowed now: ${input.allowed.ok ? 'yes' : `no: ${escapeInline(truncate(input.allowed.reason, 500))}`}`,
-    `• Approval: ${approval}`,
-    `• API call: ${code(truncate(input.apiCall, 300))}`,
+    md`*Dry run* of ${action} ${code(truncate(input.jobId, 128))}; nothing was changed.`,
+    md`• State now: ${code(truncate(input.status, 60))}`,
+    md`• Allowed now: ${input.allowed.ok ? md`yes` : md`no: ${escapeInline(truncate(input.allowed.reason, 500))}`}`,
+    md`• Approval: ${approval}`,
+    md`• API call: ${code(truncate(input.apiCall, 300))}`,
   ];
   const problems = input.problems.slice(0, 5).map((p) => escapeInline(truncate(p, 200)));
-  if (problems.length) lines.push(`• Note: ${problems.join(' ')}`);
-  return lines.join('\n');
+  if (problems.length) lines.push(md`• Note: ${joinMd(problems, ' ')}`);
+  return joinMd(lines, '\n');
 }
 
 /** What the requester hears in the thread when their request expired. */
@@ -111,16 +127,16 @@ export function expiredNotice(request: {
   requester: string;
   action: string;
   jobId: string;
-}): string {
-  return `<@${request.requester}> your request to ${request.action} ${code(request.jobId)} expired without a decision. Nothing was changed; ask again if it is still needed.`;
+}): Mrkdwn {
+  return md`${userMention(request.requester)} your request to ${escapeInline(request.action)} ${code(request.jobId)} expired without a decision. Nothing was changed; ask again if it is still needed.`;
 }
 
 /** What the requester hears in the thread when their request was denied. */
 export function deniedNotice(
   request: { requester: string; action: string; jobId: string },
   decider: string,
-): string {
-  return `<@${request.requester}> your request to ${request.action} ${code(request.jobId)} was denied by <@${decider}>. Nothing was changed.`;
+): Mrkdwn {
+  return md`${userMention(request.requester)} your request to ${escapeInline(request.action)} ${code(request.jobId)} was denied by ${userMention(decider)}. Nothing was changed.`;
 }
 
 /** What the requester hears in the thread once their approved request was carried out (or not). */
@@ -132,12 +148,12 @@ export function outcomeNotice(r: {
   ok: boolean;
   outcome: string;
   recovered: boolean;
-}): string {
+}): Mrkdwn {
   const note = r.recovered
-    ? ' (finished by ftops after the process that approved it stopped before recording the outcome)'
-    : '';
-  const asked = `<@${r.requester}> your request to ${r.action} ${code(r.jobId)} was approved by <@${r.approver}>`;
+    ? md` (finished by ftops after the process that approved it stopped before recording the outcome)`
+    : EMPTY;
+  const asked = md`${userMention(r.requester)} your request to ${escapeInline(r.action)} ${code(r.jobId)} was approved by ${userMention(r.approver)}`;
   return r.ok
-    ? `${asked}. ${escapeInline(r.outcome)}.${note}`
-    : `${asked}, but it failed: ${escapeInline(r.outcome)}${note}`;
+    ? md`${asked}. ${escapeInline(r.outcome)}.${note}`
+    : md`${asked}, but it failed: ${escapeInline(r.outcome)}${note}`;
 }

@@ -12,9 +12,13 @@ import { jobFields } from './job-card.ts';
 import { fitMessage } from './limits.ts';
 import {
   code,
+  EMPTY,
   escapeInline,
   escapeMrkdwn,
   groupMention,
+  joinMd,
+  type Mrkdwn,
+  md,
   slackDate,
   timeAgo,
   truncate,
@@ -64,25 +68,25 @@ const ACTION_EMOJI: Record<string, string> = { pause: '⏸️', resume: '▶️'
 /** Seconds for a date token from milliseconds. */
 const sec = (ms: number) => Math.floor(ms / 1000);
 
-function decisionLine(input: ApprovalRequestViewInput, expired: boolean): string {
-  const by = input.decidedBy ? ` by ${userMention(input.decidedBy)}` : '';
-  const at = input.decidedAt ? ` ${slackDate(sec(input.decidedAt))}` : '';
-  const outcome = input.outcome ? `: ${escapeInline(truncate(input.outcome, 500))}` : '';
+function decisionLine(input: ApprovalRequestViewInput, expired: boolean): Mrkdwn {
+  const by = input.decidedBy ? md` by ${userMention(input.decidedBy)}` : EMPTY;
+  const at = input.decidedAt ? md` ${slackDate(sec(input.decidedAt))}` : EMPTY;
+  const outcome = input.outcome ? md`: ${escapeInline(truncate(input.outcome, 500))}` : EMPTY;
   if (expired)
-    return `⌛ *Expired* ${slackDate(sec(input.expiresAt))} without enough approvals. Nothing was done.`;
+    return md`⌛ *Expired* ${slackDate(sec(input.expiresAt))} without enough approvals. Nothing was done.`;
   switch (input.state) {
     case 'approved':
-      return `✅ *Approved*${by}${at}${outcome}`;
+      return md`✅ *Approved*${by}${at}${outcome}`;
     case 'denied':
-      return `⛔ *Denied*${by}${at}${outcome}. Nothing was done.`;
+      return md`⛔ *Denied*${by}${at}${outcome}. Nothing was done.`;
     case 'executed':
-      return `✅ *Done*: approved${by}${at}, and the job was asked to ${escapeInline(input.action)}${outcome}`;
+      return md`✅ *Done*: approved${by}${at}, and the job was asked to ${escapeInline(input.action)}${outcome}`;
     case 'failed':
-      return `❌ *Approved${by}, but it failed*${at}${outcome}`;
+      return md`❌ *Approved${by}, but it failed*${at}${outcome}`;
     case 'cancelled':
-      return `🚫 *Withdrawn*${by}${at}${outcome}. Nothing was done.`;
+      return md`🚫 *Withdrawn*${by}${at}${outcome}. Nothing was done.`;
     default:
-      return `*${escapeInline(input.state)}*${by}${at}${outcome}`;
+      return md`*${escapeInline(input.state)}*${by}${at}${outcome}`;
   }
 }
 
@@ -97,35 +101,38 @@ export function approvalRequestView(input: ApprovalRequestViewInput): MessageVie
     input.state === 'expired' || (input.state === 'pending' && input.now >= input.expiresAt);
   const pending = input.state === 'pending' && !expired;
 
-  const asks = `${userMention(input.requester)} asks to *${action}* ${code(input.job.id)}.`;
+  const asks = md`${userMention(input.requester)} asks to *${action}* ${code(input.job.id)}.`;
   const reason = input.reason
-    ? `\n*Reason:*\n${escapeMrkdwn(truncate(input.reason, 1000))
-        .split('\n')
-        .map((l) => `>${l}`)
-        .join('\n')}`
-    : '\n_No reason given._';
+    ? md`\n*Reason:*\n${joinMd(
+        truncate(input.reason, 1000)
+          .split('\n')
+          .map((l) => md`>${escapeMrkdwn(l)}`),
+        '\n',
+      )}`
+    : md`\n_No reason given._`;
   const approvers = [
     ...input.approverGroups.map(groupMention),
     ...input.approverUsers.map(userMention),
   ];
-  const who = approvers.length > 0 ? approvers.slice(0, 30).join(' ') : '_nobody is configured_';
+  const who =
+    approvers.length > 0 ? joinMd(approvers.slice(0, 30), ' ') : md`_nobody is configured_`;
   const got = input.approvals.length;
-  const progress = `${got} of ${input.approvalsRequired} approval${input.approvalsRequired === 1 ? '' : 's'}${
-    got > 0 ? `: ${input.approvals.slice(0, 20).map(userMention).join(', ')}` : ''
+  const progress = md`${got} of ${input.approvalsRequired} approval${input.approvalsRequired === 1 ? EMPTY : md`s`}${
+    got > 0 ? md`: ${joinMd(input.approvals.slice(0, 20).map(userMention), ', ')}` : EMPTY
   }`;
 
   const blocks = [
     headerBlock(
       `${emoji} Approval ${pending ? 'needed' : 'request'}: ${input.action} ${input.job.id}`,
     ),
-    sectionBlock(`${asks}${reason}`),
+    sectionBlock(md`${asks}${reason}`),
     fieldsBlock(jobFields(input.job, input.now)),
-    sectionBlock(`*Approvers:* ${who}\n*Progress:* ${progress}`),
+    sectionBlock(md`*Approvers:* ${who}\n*Progress:* ${progress}`),
   ];
   if (pending) {
     blocks.push(
       contextBlock(
-        `Expires ${slackDate(sec(input.expiresAt))} (${timeAgo(sec(input.expiresAt), input.now)}). The requester cannot approve their own request.`,
+        md`Expires ${slackDate(sec(input.expiresAt))} (${escapeMrkdwn(timeAgo(sec(input.expiresAt), input.now))}). The requester cannot approve their own request.`,
       ),
     );
     blocks.push(
@@ -147,10 +154,10 @@ export function approvalRequestView(input: ApprovalRequestViewInput): MessageVie
   } else {
     blocks.push(sectionBlock(decisionLine(input, expired)));
   }
-  blocks.push(contextBlock(`Request ${code(truncate(input.requestId, 100))}`));
+  blocks.push(contextBlock(md`Request ${code(truncate(input.requestId, 100))}`));
 
   const text = pending
-    ? `${emoji} ${userMention(input.requester)} asks to ${action} ${code(input.job.id)}; approvers: ${who}`
-    : `${emoji} Request to ${action} ${code(input.job.id)}: ${expired ? 'expired' : escapeInline(input.state)}`;
+    ? md`${escapeMrkdwn(emoji)} ${userMention(input.requester)} asks to ${action} ${code(input.job.id)}; approvers: ${who}`
+    : md`${escapeMrkdwn(emoji)} Request to ${action} ${code(input.job.id)}: ${expired ? md`expired` : escapeInline(input.state)}`;
   return fitMessage({ text, blocks });
 }

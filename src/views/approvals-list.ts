@@ -1,6 +1,15 @@
 import { headerBlock, lineBlocks, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
-import { code, escapeInline, slackDate, timeAgo, truncate, userMention } from './mrkdwn.ts';
+import {
+  code,
+  EMPTY,
+  escapeInline,
+  md,
+  slackDate,
+  timeAgo,
+  truncate,
+  userMention,
+} from './mrkdwn.ts';
 import type { MessageView } from './types.ts';
 
 /** One approval request as the list shows it. Times are milliseconds since the epoch. */
@@ -21,17 +30,17 @@ export function approvalsListView(
   opts: { now: number },
 ): MessageView {
   if (requests.length === 0) {
-    const none = 'No approval requests are waiting.';
+    const none = md`No approval requests are waiting.`;
     return fitMessage({ text: none, blocks: [sectionBlock(none)] });
   }
   const lines = requests.map((r) => {
     const exp = Math.floor(r.expiresAt / 1000);
-    const reason = r.reason ? ` — “${escapeInline(truncate(r.reason, 120))}”` : '';
-    return `• *${escapeInline(truncate(r.action, 40))}* ${code(r.jobId)} by ${userMention(r.requester)} · ${r.approvals.length}/${r.approvalsRequired} approvals · expires ${slackDate(exp)} (${timeAgo(exp, opts.now)})${reason}`;
+    const reason = r.reason ? md` — “${escapeInline(truncate(r.reason, 120))}”` : EMPTY;
+    return md`• *${escapeInline(truncate(r.action, 40))}* ${code(r.jobId)} by ${userMention(r.requester)} · ${r.approvals.length}/${r.approvalsRequired} approvals · expires ${slackDate(exp)} (${escapeInline(timeAgo(exp, opts.now))})${reason}`;
   });
   const blocks = [
     headerBlock(`Approval requests (${requests.length})`),
     ...lineBlocks(lines, { maxBlocks: 48, noun: 'requests' }),
   ];
-  return fitMessage({ text: `${requests.length} approval requests waiting`, blocks });
+  return fitMessage({ text: md`${requests.length} approval requests waiting`, blocks });
 }

@@ -8,7 +8,16 @@ import {
   sectionBlock,
 } from './blocks.ts';
 import { fitMessage } from './limits.ts';
-import { code, escapeInline, slackDate, truncate, userMention } from './mrkdwn.ts';
+import {
+  code,
+  EMPTY,
+  escapeInline,
+  type Mrkdwn,
+  md,
+  slackDate,
+  truncate,
+  userMention,
+} from './mrkdwn.ts';
 import type { MessageView } from './types.ts';
 
 /** One audit log entry as the view shows it. `at` is milliseconds since the epoch. */
@@ -37,47 +46,48 @@ const REFUSAL_WORDS: Record<string, string> = {
 };
 
 /** `approve: not_approver; …` or `approve: already_decided:approved` → the words for the code. */
-function refusalReason(outcome: string | null | undefined): string {
+function refusalReason(outcome: string | null | undefined): Mrkdwn {
   const first = (outcome ?? '').split(';')[0] ?? '';
   const code = first.replace(/^\w+:\s*/, '').split(':')[0] ?? '';
-  return Object.hasOwn(REFUSAL_WORDS, code) ? ` because ${REFUSAL_WORDS[code]}` : '';
+  const words = Object.hasOwn(REFUSAL_WORDS, code) ? REFUSAL_WORDS[code] : undefined;
+  return words ? md` because ${escapeInline(words)}` : EMPTY;
 }
 
 /** One entry as a sentence with names: who did what to which job, and what came of it. */
-export function auditSentence(e: AuditEntryView): string {
-  const who = e.actor ? userMention(e.actor) : 'ftops';
+export function auditSentence(e: AuditEntryView): Mrkdwn {
+  const who = e.actor ? userMention(e.actor) : md`ftops`;
   const action = escapeInline(truncate(e.action ?? 'act on', 40));
-  const job = e.jobId ? code(truncate(e.jobId, 128)) : 'a job';
-  const outcome = e.outcome ? escapeInline(truncate(e.outcome, 200)) : '';
+  const job = e.jobId ? code(truncate(e.jobId, 128)) : md`a job`;
+  const outcome = e.outcome ? escapeInline(truncate(e.outcome, 200)) : EMPTY;
   switch (e.event) {
     case 'requested':
-      return `${who} asked to ${action} ${job}`;
+      return md`${who} asked to ${action} ${job}`;
     case 'vote_recorded':
-      return `${who} voted to ${action} ${job}${outcome ? ` (${outcome} approvals)` : ''}`;
+      return md`${who} voted to ${action} ${job}${outcome ? md` (${outcome} approvals)` : EMPTY}`;
     case 'approved':
-      return `${who} approved the request to ${action} ${job}`;
+      return md`${who} approved the request to ${action} ${job}`;
     case 'denied':
-      return `${who} denied the request to ${action} ${job}`;
+      return md`${who} denied the request to ${action} ${job}`;
     case 'expired':
-      return `The request to ${action} ${job} expired undecided`;
+      return md`The request to ${action} ${job} expired undecided`;
     case 'executed':
-      return `${job}: ${action} was carried out (approved by ${who})${outcome ? ` — ${outcome}` : ''}`;
+      return md`${job}: ${action} was carried out (approved by ${who})${outcome ? md` — ${outcome}` : EMPTY}`;
     case 'failed':
-      return `${job}: ${action} failed${outcome ? ` — ${outcome}` : ''}`;
+      return md`${job}: ${action} failed${outcome ? md` — ${outcome}` : EMPTY}`;
     case 'self_authorised':
-      return `${who} ran ${action} on ${job} on their own approver authority`;
+      return md`${who} ran ${action} on ${job} on their own approver authority`;
     case 'ran_ungated':
-      return `${who} ran ${action} on ${job} (no approval needed)`;
+      return md`${who} ran ${action} on ${job} (no approval needed)`;
     case 'refused': {
-      const times = e.repeats ? `, ${e.repeats + 1} times` : '';
-      return `${who} was refused on the request to ${action} ${job}${refusalReason(e.outcome)}${times}`;
+      const times = e.repeats ? md`, ${e.repeats + 1} times` : EMPTY;
+      return md`${who} was refused on the request to ${action} ${job}${refusalReason(e.outcome)}${times}`;
     }
     default:
-      return `${who}: ${escapeInline(truncate(e.event, 40))} ${action} ${job}${outcome ? ` — ${outcome}` : ''}`;
+      return md`${who}: ${escapeInline(truncate(e.event, 40))} ${action} ${job}${outcome ? md` — ${outcome}` : EMPTY}`;
   }
 }
 
-const line = (e: AuditEntryView) => `• ${slackDate(Math.floor(e.at / 1000))} ${auditSentence(e)}`;
+const line = (e: AuditEntryView) => md`• ${slackDate(Math.floor(e.at / 1000))} ${auditSentence(e)}`;
 
 /**
  * `/ft audit [job]`: decisions newest first, the newest refusals apart (so a flood of them
@@ -94,12 +104,12 @@ export function auditView(
     continued?: boolean;
   } = {},
 ): MessageView {
-  const scope = opts.jobId ? ` for ${code(opts.jobId)}` : '';
+  const scope = opts.jobId ? md` for ${code(opts.jobId)}` : EMPTY;
   const refusals = opts.refusals ?? [];
   if (entries.length === 0 && refusals.length === 0) {
     const none = opts.continued
-      ? `No older entries in the audit log${scope}.`
-      : `Nothing in the audit log${scope} yet.`;
+      ? md`No older entries in the audit log${scope}.`
+      : md`Nothing in the audit log${scope} yet.`;
     return fitMessage({ text: none, blocks: [sectionBlock(none)] });
   }
   const blocks = [
@@ -108,11 +118,11 @@ export function auditView(
     ),
     ...(entries.length > 0
       ? lineBlocks(entries.map(line), { maxBlocks: 40, noun: 'entries' })
-      : [sectionBlock('No decisions yet.')]),
+      : [sectionBlock(md`No decisions yet.`)]),
   ];
   if (refusals.length > 0) {
     blocks.push(
-      contextBlock('*Refused attempts* (kept apart; repeats by one person are counted)'),
+      contextBlock(md`*Refused attempts* (kept apart; repeats by one person are counted)`),
       ...lineBlocks(refusals.map(line), { maxBlocks: 4, noun: 'refusals' }),
     );
   }
@@ -120,5 +130,5 @@ export function auditView(
     const value = `${opts.jobId ?? ''}|${opts.older}`;
     blocks.push(...actionsBlock([button({ actionId: AUDIT_OLDER, text: 'Older entries', value })]));
   }
-  return fitMessage({ text: `${entries.length} audit entries${scope}`, blocks });
+  return fitMessage({ text: md`${entries.length} audit entries${scope}`, blocks });
 }

@@ -1,5 +1,5 @@
 import { fitMrkdwn, fitPlain, LIMITS } from './limits.ts';
-import { plainText } from './mrkdwn.ts';
+import { EMPTY, escapeMrkdwn, type Mrkdwn, md, plainText } from './mrkdwn.ts';
 import type { Button, KnownBlock } from './types.ts';
 
 /**
@@ -16,7 +16,7 @@ export function headerBlock(text: string): KnownBlock {
 }
 
 /** A section of already-escaped mrkdwn, optionally with an accessory button. */
-export function sectionBlock(mrkdwn: string, accessory?: Button): KnownBlock {
+export function sectionBlock(mrkdwn: Mrkdwn, accessory?: Button): KnownBlock {
   return {
     type: 'section',
     text: { type: 'mrkdwn', text: fitMrkdwn(mrkdwn) },
@@ -25,7 +25,7 @@ export function sectionBlock(mrkdwn: string, accessory?: Button): KnownBlock {
 }
 
 /** A section of up to ten two-column mrkdwn fields. */
-export function fieldsBlock(fields: readonly string[]): KnownBlock {
+export function fieldsBlock(fields: readonly Mrkdwn[]): KnownBlock {
   return {
     type: 'section',
     fields: fields
@@ -35,7 +35,7 @@ export function fieldsBlock(fields: readonly string[]): KnownBlock {
 }
 
 /** A context block (small grey text) of up to ten mrkdwn elements. */
-export function contextBlock(...texts: string[]): KnownBlock {
+export function contextBlock(...texts: Mrkdwn[]): KnownBlock {
   return {
     type: 'context',
     elements: texts
@@ -50,7 +50,7 @@ export interface ButtonSpec {
   actionId: string;
   value: string;
   style?: 'primary' | 'danger';
-  confirm?: { title: string; text: string; confirm: string; deny: string };
+  confirm?: { title: string; text: Mrkdwn; confirm: string; deny: string };
 }
 
 /** A button with its label and confirm dialog cut to Block Kit's limits. */
@@ -99,18 +99,18 @@ export function actionsBlock(buttons: readonly Button[]): KnownBlock[] {
  * `maxBlocks` blocks; what does not fit is counted in a closing "…and N more" line.
  */
 export function lineBlocks(
-  lines: readonly string[],
+  lines: readonly Mrkdwn[],
   opts: { maxBlocks: number; maxLineLength?: number; noun?: string },
 ): KnownBlock[] {
   const maxLine = opts.maxLineLength ?? 500;
   const blocks: KnownBlock[] = [];
-  let current = '';
+  let current: Mrkdwn = EMPTY;
   let shown = 0;
-  const more = (n: number) => `…and ${n} more ${opts.noun ?? ''}`.trimEnd();
+  const more = (n: number) => escapeMrkdwn(`…and ${n} more ${opts.noun ?? ''}`.trimEnd());
   for (const raw of lines) {
     const line = fitMrkdwn(raw, maxLine);
     if (current.length > 0 && current.length + 1 + line.length <= LIMITS.text) {
-      current += `\n${line}`;
+      current = md`${current}\n${line}`;
       shown++;
       continue;
     }

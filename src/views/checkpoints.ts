@@ -2,18 +2,18 @@ import type { FineTuningJobCheckpoint } from '../api/schemas.ts';
 import { headerBlock, lineBlocks, sectionBlock } from './blocks.ts';
 import { metricsText } from './job-format.ts';
 import { fitMessage } from './limits.ts';
-import { code, slackDate, truncate } from './mrkdwn.ts';
+import { code, EMPTY, type Mrkdwn, md, slackDate, truncate } from './mrkdwn.ts';
 import type { MessageView } from './types.ts';
 
 /** One checkpoint as a line: step, metrics and the checkpoint model's name. */
-export function checkpointLine(cp: FineTuningJobCheckpoint): string {
-  const step = typeof cp.step_number === 'number' ? `*Step ${cp.step_number}*` : '*Step ?*';
+export function checkpointLine(cp: FineTuningJobCheckpoint): Mrkdwn {
+  const step = typeof cp.step_number === 'number' ? md`*Step ${cp.step_number}*` : md`*Step ?*`;
   const model = cp.fine_tuned_model_checkpoint
     ? code(truncate(cp.fine_tuned_model_checkpoint, 300))
-    : '_(no model name)_';
+    : md`_(no model name)_`;
   const metrics = metricsText(cp.metrics, { step: typeof cp.step_number !== 'number' });
-  const time = cp.created_at ? ` · ${slackDate(cp.created_at)}` : '';
-  return `• ${step} · ${model}${metrics ? ` · ${metrics}` : ''}${time}`;
+  const time = cp.created_at ? md` · ${slackDate(cp.created_at)}` : EMPTY;
+  return md`• ${step} · ${model}${metrics ? md` · ${metrics}` : EMPTY}${time}`;
 }
 
 /** The `/ft checkpoints` answer: step, metrics and model name of each checkpoint. */
@@ -22,12 +22,12 @@ export function checkpointsView(
   checkpoints: readonly FineTuningJobCheckpoint[],
 ): MessageView {
   if (checkpoints.length === 0) {
-    const none = `No checkpoints yet for ${code(jobId)}.`;
+    const none = md`No checkpoints yet for ${code(jobId)}.`;
     return fitMessage({ text: none, blocks: [sectionBlock(none)] });
   }
   const blocks = [
     headerBlock(`Checkpoints of ${jobId}`),
     ...lineBlocks(checkpoints.map(checkpointLine), { maxBlocks: 48, noun: 'checkpoints' }),
   ];
-  return fitMessage({ text: `${checkpoints.length} checkpoints of ${code(jobId)}`, blocks });
+  return fitMessage({ text: md`${checkpoints.length} checkpoints of ${code(jobId)}`, blocks });
 }

@@ -1,7 +1,7 @@
 import { COMMAND_USAGE, type ParseError, VERBS } from '../vocabulary/index.ts';
 import { contextBlock, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
-import { code, escapeMrkdwn, truncate } from './mrkdwn.ts';
+import { code, escapeMrkdwn, joinMd, md, truncate } from './mrkdwn.ts';
 import { parseErrorMessage } from './parse-error.ts';
 import type { MessageView } from './types.ts';
 
@@ -10,21 +10,25 @@ import type { MessageView } from './types.ts';
  * lets an operator find the log lines.
  */
 export function errorView(message: string, correlationId?: string): MessageView {
-  const text = `⚠️ ${escapeMrkdwn(truncate(message, 2000))}`;
+  const text = md`⚠️ ${escapeMrkdwn(truncate(message, 2000))}`;
   const blocks = [sectionBlock(text)];
-  if (correlationId) blocks.push(contextBlock(`Reference: ${code(truncate(correlationId, 100))}`));
+  if (correlationId)
+    blocks.push(contextBlock(md`Reference: ${code(truncate(correlationId, 100))}`));
   return fitMessage({ text, blocks });
 }
 
 /** Why `/ft …` was not understood, with the usage that applies and a "did you mean". */
 export function parseErrorView(error: ParseError): MessageView {
-  const text = `⚠️ ${escapeMrkdwn(parseErrorMessage(error))}`;
+  const text = md`⚠️ ${escapeMrkdwn(parseErrorMessage(error))}`;
   const usage =
     error.kind === 'unknown_verb'
-      ? `*Commands:* ${VERBS.map((v) => code(v)).join(' ')}`
-      : `*Usage:* ${code(`/ft ${COMMAND_USAGE[error.verb].usage}`)}`;
+      ? md`*Commands:* ${joinMd(
+          VERBS.map((v) => code(v)),
+          ' ',
+        )}`
+      : md`*Usage:* ${code(`/ft ${COMMAND_USAGE[error.verb].usage}`)}`;
   return fitMessage({
     text,
-    blocks: [sectionBlock(text), contextBlock(`${usage} · \`/ft help\` explains them.`)],
+    blocks: [sectionBlock(text), contextBlock(md`${usage} · \`/ft help\` explains them.`)],
   });
 }

@@ -1,7 +1,7 @@
 import { COMMAND_USAGE, VERBS } from '../vocabulary/index.ts';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
-import { escapeInline } from './mrkdwn.ts';
+import { EMPTY, escapeInline, joinMd, md } from './mrkdwn.ts';
 import type { MessageView } from './types.ts';
 
 /** What the help needs to know about the caller and the deployment. */
@@ -23,26 +23,26 @@ export function helpView(input: HelpViewInput): MessageView {
   const n = input.approvalsRequired ?? 1;
   const lines = VERBS.map((verb) => {
     const { usage, summary } = COMMAND_USAGE[verb];
-    let note = '';
+    let note = EMPTY;
     if (gated.has(verb)) {
       note = direct
-        ? ' _(gated; runs at once for you as an approver)_'
-        : ` _(needs ${n === 1 ? "an approver's" : `${n} approvers'`} OK)_`;
+        ? md` _(gated; runs at once for you as an approver)_`
+        : md` _(needs ${n === 1 ? md`an approver's` : md`${n} approvers'`} OK)_`;
     }
-    return `\`/ft ${escapeInline(usage)}\` — ${escapeInline(summary)}${note}`;
+    return md`\`/ft ${escapeInline(usage)}\` — ${escapeInline(summary)}${note}`;
   });
   const role = input.canApprove
-    ? '✅ You are an approver: you can approve or deny requests with the buttons on them.'
+    ? md`✅ You are an approver: you can approve or deny requests with the buttons on them.`
     : gated.size > 0
-      ? 'You are not an approver: gated actions ask an approver first.'
-      : 'You are not an approver.';
+      ? md`You are not an approver: gated actions ask an approver first.`
+      : md`You are not an approver.`;
   const blocks = [
     headerBlock('ftops: fine-tuning jobs from Slack'),
-    sectionBlock(lines.join('\n')),
+    sectionBlock(joinMd(lines, '\n')),
     contextBlock(role),
     contextBlock(
-      'A job can be given as `ftjob-…`, in backticks or quotes, or as a link to it. Add `--dry-run` to pause, resume or cancel to see what would happen.',
+      md`A job can be given as \`ftjob-…\`, in backticks or quotes, or as a link to it. Add \`--dry-run\` to pause, resume or cancel to see what would happen.`,
     ),
   ];
-  return fitMessage({ text: 'ftops help: /ft list, status, pause, resume, watch…', blocks });
+  return fitMessage({ text: md`ftops help: /ft ${escapeInline(VERBS.join(', '))}`, blocks });
 }

@@ -24,7 +24,16 @@ import {
   when,
 } from './job-format.ts';
 import { fitMessage } from './limits.ts';
-import { code, escapeInline, escapeMrkdwn, truncate } from './mrkdwn.ts';
+import {
+  code,
+  EMPTY,
+  escapeInline,
+  escapeMrkdwn,
+  joinMd,
+  type Mrkdwn,
+  md,
+  truncate,
+} from './mrkdwn.ts';
 import { statusEmoji, statusLabel } from './status.ts';
 import type { Button, MessageView } from './types.ts';
 
@@ -78,7 +87,7 @@ export function jobButtons(
         style: 'danger',
         confirm: {
           title: 'Cancel this job?',
-          text: `Cancelling ${code(job.id)} cannot be undone.`,
+          text: md`Cancelling ${code(job.id)} cannot be undone.`,
           confirm: 'Cancel the job',
           deny: 'Keep it',
         },
@@ -95,15 +104,15 @@ export function jobButtons(
 }
 
 /** The fields every job summary shows: status, model, suffix, and the times that apply. */
-export function jobFields(job: FineTuningJob, now: number): string[] {
-  const fields = [`*Status*\n${statusText(job.status)}`];
-  if (job.model) fields.push(`*Base model*\n${code(truncate(job.model, 200))}`);
+export function jobFields(job: FineTuningJob, now: number): Mrkdwn[] {
+  const fields = [md`*Status*\n${statusText(job.status)}`];
+  if (job.model) fields.push(md`*Base model*\n${code(truncate(job.model, 200))}`);
   const suffix = jobSuffix(job);
-  if (suffix) fields.push(`*Suffix*\n${code(truncate(suffix, 200))}`);
-  if (job.created_at) fields.push(`*Created*\n${when(job.created_at, now)}`);
-  if (job.finished_at) fields.push(`*Finished*\n${when(job.finished_at, now)}`);
+  if (suffix) fields.push(md`*Suffix*\n${code(truncate(suffix, 200))}`);
+  if (job.created_at) fields.push(md`*Created*\n${when(job.created_at, now)}`);
+  if (job.finished_at) fields.push(md`*Finished*\n${when(job.finished_at, now)}`);
   else if (job.estimated_finish && !isTerminal(job.status))
-    fields.push(`*Estimated finish*\n${when(job.estimated_finish, now)}`);
+    fields.push(md`*Estimated finish*\n${when(job.estimated_finish, now)}`);
   return fields;
 }
 
@@ -111,29 +120,34 @@ export function jobFields(job: FineTuningJob, now: number): string[] {
 export function jobCard(job: FineTuningJob, opts: JobCardOptions): MessageView {
   const fields = jobFields(job, opts.now);
   if (typeof job.trained_tokens === 'number')
-    fields.push(`*Trained tokens*\n${formatCount(job.trained_tokens)}`);
+    fields.push(md`*Trained tokens*\n${escapeInline(formatCount(job.trained_tokens))}`);
   if (job.status === 'succeeded' && job.fine_tuned_model)
-    fields.push(`*Fine-tuned model*\n${code(truncate(job.fine_tuned_model, 300))}`);
+    fields.push(md`*Fine-tuned model*\n${code(truncate(job.fine_tuned_model, 300))}`);
 
   const blocks = [headerBlock(`${statusEmoji(job.status)} ${job.id}`), fieldsBlock(fields)];
 
   if (job.status === 'failed') {
-    const codePart = job.error?.code ? `${code(truncate(job.error.code, 80))} ` : '';
+    const codePart = job.error?.code ? md`${code(truncate(job.error.code, 80))} ` : EMPTY;
     const message = job.error?.message
       ? escapeMrkdwn(truncate(job.error.message, 1500))
-      : '_The service gave no error message._';
-    blocks.push(sectionBlock(`❌ *Error* ${codePart}${message}`));
+      : md`_The service gave no error message._`;
+    blocks.push(sectionBlock(md`❌ *Error* ${codePart}${message}`));
   }
 
   const events = (opts.events ?? []).slice(0, opts.maxEvents ?? 3);
   if (events.length > 0) {
     blocks.push(
-      sectionBlock(`*Latest events*\n${events.map((e) => eventLine(e, 200)).join('\n')}`),
+      sectionBlock(
+        md`*Latest events*\n${joinMd(
+          events.map((e) => eventLine(e, 200)),
+          '\n',
+        )}`,
+      ),
     );
   }
   if (opts.note) blocks.push(contextBlock(escapeInline(truncate(opts.note, 500))));
   blocks.push(...actionsBlock(jobButtons(job, opts.actions, opts.watching)));
 
-  const text = `${statusEmoji(job.status)} ${jobIdentityPlain(job)} is ${escapeInline(truncate(statusLabel(job.status), 60))}`;
+  const text = md`${escapeInline(statusEmoji(job.status))} ${jobIdentityPlain(job)} is ${escapeInline(truncate(statusLabel(job.status), 60))}`;
   return fitMessage({ text, blocks });
 }

@@ -2,13 +2,13 @@ import type { FineTuningJob } from '../api/schemas.ts';
 import { contextBlock, headerBlock, lineBlocks, sectionBlock } from './blocks.ts';
 import { jobIdentity, statusText } from './job-format.ts';
 import { fitMessage } from './limits.ts';
-import { timeAgo } from './mrkdwn.ts';
+import { EMPTY, escapeInline, type Mrkdwn, md, timeAgo } from './mrkdwn.ts';
 import type { MessageView } from './types.ts';
 
 /** One job as a compact line: `🏃 `ftjob-abc` · `gpt-4o-mini` · `suffix` — running · 3h ago`. */
-export function jobLine(job: FineTuningJob, now: number): string {
-  const age = job.created_at ? ` · ${timeAgo(job.created_at, now)}` : '';
-  return `${statusText(job.status)} — ${jobIdentity(job)}${age}`;
+export function jobLine(job: FineTuningJob, now: number): Mrkdwn {
+  const age = job.created_at ? md` · ${escapeInline(timeAgo(job.created_at, now))}` : EMPTY;
+  return md`${statusText(job.status)} — ${jobIdentity(job)}${age}`;
 }
 
 /**
@@ -21,11 +21,11 @@ export function jobList(
 ): MessageView {
   if (jobs.length === 0) {
     return fitMessage({
-      text: 'No fine-tuning jobs found.',
-      blocks: [sectionBlock('No fine-tuning jobs found.')],
+      text: md`No fine-tuning jobs found.`,
+      blocks: [sectionBlock(md`No fine-tuning jobs found.`)],
     });
   }
-  const count = `${jobs.length} fine-tuning job${jobs.length === 1 ? '' : 's'}`;
+  const count = md`${jobs.length} fine-tuning job${jobs.length === 1 ? EMPTY : md`s`}`;
   const blocks = [
     headerBlock(`Fine-tuning jobs (${jobs.length})`),
     ...lineBlocks(
@@ -33,7 +33,8 @@ export function jobList(
       { maxBlocks: 45, maxLineLength: 400, noun: 'jobs' },
     ),
   ];
-  if (opts.hasMore) blocks.push(contextBlock('More jobs exist: ask for more with `/ft list 50`.'));
-  blocks.push(contextBlock('`/ft status &lt;job&gt;` shows one in full.'));
+  if (opts.hasMore)
+    blocks.push(contextBlock(md`More jobs exist: ask for more with \`/ft list 50\`.`));
+  blocks.push(contextBlock(md`\`/ft status &lt;job&gt;\` shows one in full.`));
   return fitMessage({ text: count, blocks });
 }

@@ -1,4 +1,4 @@
-import { truncate, truncateMrkdwn } from './mrkdwn.ts';
+import { type Mrkdwn, md, truncate, truncateMrkdwn } from './mrkdwn.ts';
 import type { KnownBlock, MessageView } from './types.ts';
 
 /**
@@ -30,8 +30,8 @@ export const LIMITS = {
 } as const;
 
 /** Fits already-escaped mrkdwn into `max` (3,000 by default), never leaving an empty text. */
-export function fitMrkdwn(text: string, max: number = LIMITS.text): string {
-  return truncateMrkdwn(text.length === 0 ? ' ' : text, max);
+export function fitMrkdwn(text: Mrkdwn, max: number = LIMITS.text): Mrkdwn {
+  return truncateMrkdwn(text.length === 0 ? md` ` : text, max);
 }
 
 /** Fits plain text into `max`, never leaving an empty text. */
@@ -51,7 +51,7 @@ export function fitBlocks(blocks: KnownBlock[]): KnownBlock[] {
   const dropped = blocks.length - room - (keepActions ? 1 : 0);
   const note: KnownBlock = {
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `…and ${dropped} more not shown.` }],
+    elements: [{ type: 'mrkdwn', text: md`…and ${dropped} more not shown.` }],
   };
   return [...blocks.slice(0, room), note, ...(keepActions && last ? [last] : [])];
 }

@@ -8,6 +8,49 @@ export { truncate };
  * can smuggle `<!channel>`, `<@U…>`, `<!subteam^…>` or a disguised link into what ftops posts.
  */
 
+declare const mrkdwnBrand: unique symbol;
+
+/**
+ * Text that is safe to post as Slack mrkdwn. Only this module makes one (the escapers, the
+ * mention and date tokens, and `md`, whose holes accept nothing but `Mrkdwn` and numbers), and
+ * every block builder and message view takes nothing else: outside text cannot reach Slack
+ * without passing an escaper. `as Mrkdwn` anywhere else is refused by test/views/safe-text.test.ts.
+ */
+export type Mrkdwn = string & { readonly [mrkdwnBrand]: true };
+
+/**
+ * Text that is not yet mrkdwn: any string except a `Mrkdwn`, so that escaping twice (which
+ * would show `&amp;lt;` to the reader) does not compile.
+ */
+export type Raw = string & { readonly [mrkdwnBrand]?: never };
+
+/** Our own words: the only cast, private to this module. */
+const trusted = (s: string) => s as Mrkdwn;
+
+/** The empty text. */
+export const EMPTY: Mrkdwn = trusted('');
+
+/**
+ * Mrkdwn written in code: the literal parts are ours, and each hole must already be `Mrkdwn`
+ * (escaped, a mention, a date token, another `md`) or a number.
+ */
+export function md(
+  strings: TemplateStringsArray,
+  ...holes: ReadonlyArray<Mrkdwn | number>
+): Mrkdwn {
+  let out = strings[0] ?? '';
+  for (let i = 0; i < holes.length; i++) out += String(holes[i]) + (strings[i + 1] ?? '');
+  return trusted(out);
+}
+
+/** Separators `joinMd` accepts: fixed punctuation, never outside text. */
+export type Separator = '' | ' ' | '\n' | '\n\n' | ', ' | ' · ' | ' | ' | ' → ' | ' or ' | ' and ';
+
+/** Joins safe texts with one of our separators. */
+export function joinMd(parts: readonly Mrkdwn[], separator: Separator): Mrkdwn {
+  return trusted(parts.join(separator));
+}
+
 /**
  * C0/C1 control characters (tab and newline are kept), plus the bidirectional overrides and
  * isolates that can make text read differently from what it is ("Trojan Source").
@@ -21,12 +64,14 @@ export function stripControl(s: string): string {
 }
 
 /** Escapes `&`, `<` and `>` the way Slack asks, and neutralises control characters. */
-export function escapeMrkdwn(s: string): string {
-  return stripControl(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export function escapeMrkdwn(s: Raw): Mrkdwn {
+  return trusted(
+    stripControl(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+  );
 }
 
 /** `escapeMrkdwn` for one-line contexts: newlines and tabs become single spaces. */
-export function escapeInline(s: string): string {
+export function escapeInline(s: Raw): Mrkdwn {
   return escapeMrkdwn(s.replace(/[\r\n\t\u2028\u2029]+/g, ' '));
 }
 
@@ -42,18 +87,18 @@ export function plainText(s: string): string {
  * An inline code span. Backticks inside would close the span early, so they become a
  * look-alike; the content is escaped like any other outside text.
  */
-export function code(s: string): string {
+export function code(s: Raw): Mrkdwn {
   const inner = escapeInline(s).replace(/`/g, 'ˋ');
-  return inner.length === 0 ? '' : `\`${inner}\``;
+  return trusted(inner.length === 0 ? '' : `\`${inner}\``);
 }
 
 /**
  * `truncate` for text that is already mrkdwn: never leaves half an `&amp;` entity or half a
  * `<…>` token (a mention or date) behind, since those would render as garbage.
  */
-export function truncateMrkdwn(s: string, max: number, ellipsis = '…'): string {
+export function truncateMrkdwn(s: Mrkdwn, max: number, ellipsis = '…'): Mrkdwn {
   if (s.length <= max) return s;
-  if (max <= ellipsis.length) return truncate(s, max, ellipsis);
+  if (max <= ellipsis.length) return escapeMrkdwn(truncate(s, max, ellipsis));
   let cut = dropPartialTokens(headOf(s, max - ellipsis.length));
   // An odd count of backticks means we cut inside a code span: close it (making room first).
   if ((cut.match(/`/g)?.length ?? 0) % 2 === 1) {
@@ -65,7 +110,7 @@ export function truncateMrkdwn(s: string, max: number, ellipsis = '…'): string
         ? `${inner}\``
         : inner.slice(0, stillOdd ? open : undefined);
   }
-  return cut + ellipsis;
+  return trusted(cut + ellipsis);
 }
 
 /** Drops a trailing half `&…;` entity or half `<…>` token left by a cut. */
@@ -94,22 +139,22 @@ export function formatUtc(unixSeconds: number): string {
  * A Slack date token that each reader sees in their own time zone, with a plain UTC
  * fallback for clients that cannot render it: `<!date^123^{date_short_pretty} {time}|…>`.
  */
-export function slackDate(unixSeconds: number | null | undefined, fallback?: string): string {
+export function slackDate(unixSeconds: number | null | undefined, fallback?: string): Mrkdwn {
   if (!isUnixSeconds(unixSeconds)) return escapeMrkdwn(fallback ?? '—');
   const ts = Math.trunc(unixSeconds);
   // `|` and `>` would end the token early; the fallback is ours, but stay safe anyway.
   const shown = escapeInline(fallback ?? formatUtc(ts)).replace(/\|/g, '¦');
-  return `<!date^${ts}^{date_short_pretty} {time}|${shown}>`;
+  return trusted(`<!date^${ts}^{date_short_pretty} {time}|${shown}>`);
 }
 
 /**
  * A Slack date token that reads "3 minutes ago" and keeps itself current in every client,
  * with a plain UTC fallback: `<!date^123^{ago}|…>`.
  */
-export function slackAgo(unixSeconds: number | null | undefined): string {
-  if (!isUnixSeconds(unixSeconds)) return '—';
+export function slackAgo(unixSeconds: number | null | undefined): Mrkdwn {
+  if (!isUnixSeconds(unixSeconds)) return trusted('—');
   const ts = Math.trunc(unixSeconds);
-  return `<!date^${ts}^{ago}|${formatUtc(ts)}>`;
+  return trusted(`<!date^${ts}^{ago}|${formatUtc(ts)}>`);
 }
 
 /**
@@ -145,13 +190,18 @@ export function formatDuration(seconds: number): string {
 }
 
 /** A user mention for a validated Slack user ID, or escaped text when the ID looks wrong. */
-export function userMention(userId: string): string {
-  return isSlackUserId(userId) ? `<@${userId}>` : code(userId);
+export function userMention(userId: string): Mrkdwn {
+  return isSlackUserId(userId) ? trusted(`<@${userId}>`) : code(userId);
 }
 
 /** A user-group mention for a validated `S…` ID, or escaped text when it looks wrong. */
-export function groupMention(groupId: string): string {
-  return isSlackGroupId(groupId) ? `<!subteam^${groupId}>` : code(groupId);
+export function groupMention(groupId: string): Mrkdwn {
+  return isSlackGroupId(groupId) ? trusted(`<!subteam^${groupId}>`) : code(groupId);
+}
+
+/** A channel link for a validated `C…`/`G…` ID, or escaped text when the ID looks wrong. */
+export function channelRef(channelId: string): Mrkdwn {
+  return /^[CG][A-Z0-9]{2,30}$/.test(channelId) ? trusted(`<#${channelId}>`) : code(channelId);
 }
 
 /** Slack user IDs: `U…` or `W…` (Enterprise Grid), upper-case letters and digits. */

@@ -4,7 +4,7 @@ import { REASON_BLOCK, REASON_INPUT, REASON_MODAL } from './action-ids.ts';
 import { contextBlock, fieldsBlock } from './blocks.ts';
 import { jobFields } from './job-card.ts';
 import { fitPlain, LIMITS } from './limits.ts';
-import { code, plainText } from './mrkdwn.ts';
+import { code, md, plainText } from './mrkdwn.ts';
 import type { KnownBlock, ModalView } from './types.ts';
 
 /** What the reason modal needs. */
@@ -30,10 +30,10 @@ const SUBMITS = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel job' } as co
 export function reasonModal(input: ReasonModalInput): ModalView {
   const required = input.reasonRequired ?? input.action !== 'resume';
   const blocks: KnownBlock[] = [
-    fieldsBlock([`*Job*\n${code(input.job.id)}`, ...jobFields(input.job, input.now)]),
+    fieldsBlock([md`*Job*\n${code(input.job.id)}`, ...jobFields(input.job, input.now)]),
   ];
   if (input.needsApproval) {
-    blocks.push(contextBlock('This action needs an approver: submitting sends them a request.'));
+    blocks.push(contextBlock(md`This action needs an approver: submitting sends them a request.`));
   }
   blocks.push({
     type: 'input',

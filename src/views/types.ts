@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import type { Mrkdwn } from './mrkdwn.ts';
 
 /** A Block Kit block of a kind Slack knows (re-exported from @slack/types via Bolt). */
 export type KnownBlock = types.KnownBlock;
@@ -10,7 +11,7 @@ export type ModalView = types.ModalView;
 /** What every message view returns: blocks plus the plain fallback Slack shows in notifications. */
 export interface MessageView {
   /** Fallback and notification text; mrkdwn-escaped, because Slack parses it for mentions. */
-  text: string;
+  text: Mrkdwn;
   blocks: KnownBlock[];
 }
 

@@ -1,6 +1,6 @@
 import { contextBlock, headerBlock, lineBlocks, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
-import { code, escapeInline, truncate } from './mrkdwn.ts';
+import { code, EMPTY, escapeInline, joinMd, type Mrkdwn, md, truncate } from './mrkdwn.ts';
 import type { MessageView } from './types.ts';
 
 /** One subscription of a channel: a job, or every job (`jobId: null`), maybe filtered. */
@@ -12,40 +12,48 @@ export interface WatchView {
 /** `/ft watching`: what this channel is told about. */
 export function watchingView(subs: readonly WatchView[]): MessageView {
   if (subs.length === 0) {
-    const none = 'This channel watches no jobs. `/ft watch all` or `/ft watch &lt;job&gt;` starts.';
-    return fitMessage({ text: 'This channel watches no jobs.', blocks: [sectionBlock(none)] });
+    const none = md`This channel watches no jobs. \`/ft watch all\` or \`/ft watch &lt;job&gt;\` starts.`;
+    return fitMessage({ text: md`This channel watches no jobs.`, blocks: [sectionBlock(none)] });
   }
   const lines = subs.map((s) => {
-    const what = s.jobId === null ? '*all jobs*' : code(s.jobId);
+    const what = s.jobId === null ? md`*all jobs*` : code(s.jobId);
     const only =
       s.only && s.only.length > 0
-        ? ` — only ${s.only.map((o) => escapeInline(truncate(o, 40))).join(', ')}`
-        : '';
-    return `• ${what}${only}`;
+        ? md` — only ${joinMd(
+            s.only.map((o) => escapeInline(truncate(o, 40))),
+            ', ',
+          )}`
+        : EMPTY;
+    return md`• ${what}${only}`;
   });
   const blocks = [
     headerBlock('This channel watches'),
     ...lineBlocks(lines, { maxBlocks: 47, noun: 'subscriptions' }),
-    contextBlock('`/ft unwatch &lt;job&gt;|all` stops.'),
+    contextBlock(md`\`/ft unwatch &lt;job&gt;|all\` stops.`),
   ];
-  return fitMessage({ text: `This channel watches ${subs.length} subscription(s).`, blocks });
+  return fitMessage({ text: md`This channel watches ${subs.length} subscription(s).`, blocks });
 }
 
 /** What `/ft watch` did, as the subscription store reports it. */
 export type WatchOutcome = 'added' | 'changed' | 'unchanged';
 
-const filterText = (only: readonly string[] | null) =>
-  only ? ` (only ${only.map((o) => code(truncate(o, 40))).join(', ')})` : '';
+const filterText = (only: readonly string[] | null): Mrkdwn =>
+  only
+    ? md` (only ${joinMd(
+        only.map((o) => code(truncate(o, 40))),
+        ', ',
+      )})`
+    : EMPTY;
 
 /** The answer to `/ft watch all`. */
 export function watchAllView(outcome: WatchOutcome, only: readonly string[] | null): MessageView {
   const filter = filterText(only);
   const text =
     outcome === 'unchanged'
-      ? `This channel is already watching *every* fine-tuning job${filter}; nothing changed.`
+      ? md`This channel is already watching *every* fine-tuning job${filter}; nothing changed.`
       : outcome === 'changed'
-        ? `👀 This channel still watches *every* fine-tuning job, now${filter || ' with no filter'}.`
-        : `👀 This channel now hears about status changes of *every* fine-tuning job, new ones included${filter}.`;
+        ? md`👀 This channel still watches *every* fine-tuning job, now${filter || md` with no filter`}.`
+        : md`👀 This channel now hears about status changes of *every* fine-tuning job, new ones included${filter}.`;
   return { text, blocks: [sectionBlock(text)] };
 }
 

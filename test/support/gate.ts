@@ -13,6 +13,7 @@ import type { ApprovalViews } from '../../src/handlers/approval/index.ts';
 import type { ApprovalState } from '../../src/store/approvals.ts';
 import { createKeys, type Keys } from '../../src/store/keys.ts';
 import { createRedis, deleteNamespace } from '../../src/store/redis.ts';
+import { EMPTY, escapeInline, md, userMention } from '../../src/views/mrkdwn.ts';
 import { REDIS_URL } from './redis.ts';
 
 /**
@@ -24,8 +25,8 @@ export function fakeApprovalViews(live: readonly ApprovalState[] = ['pending']):
     renderRequest(request, job) {
       const status = job ? ` (job ${job.status})` : '';
       const outcome = request.outcome ? `: ${request.outcome}` : '';
-      const by = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
-      const text = `${request.action} ${request.jobId} asked by <@${request.requester}>: ${request.state}${by}${outcome}${status}`;
+      const by = request.decidedBy ? md` by ${userMention(request.decidedBy)}` : EMPTY;
+      const text = md`${escapeInline(`${request.action} ${request.jobId} asked by`)} ${userMention(request.requester)}: ${escapeInline(request.state)}${by}${escapeInline(`${outcome}${status}`)}`;
       const blocks: NonNullable<ReturnType<ApprovalViews['renderRequest']>['blocks']> = [
         { type: 'section', text: { type: 'mrkdwn', text } },
       ];

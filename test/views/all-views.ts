@@ -5,6 +5,7 @@ import {
   FineTuningJobSchema,
 } from '../../src/api/schemas.ts';
 import * as v from '../../src/views/index.ts';
+import { groupMention } from '../../src/views/mrkdwn.ts';
 import { parseCommand } from '../../src/vocabulary/index.ts';
 
 /** Outside strings to put in every field a view shows; the tests pick them hostile or huge. */
@@ -114,7 +115,7 @@ export function renderAll(
         allowed: { ok: false, reason: x.s(28) },
         decision: 'needs-approval',
         approvalsRequired: 1,
-        mention: '<!subteam^S0GRP>',
+        mention: groupMention('S0GRP'),
         channel: 'C0APPROVALS',
         apiCall: x.s(29),
         problems: [x.s(19)],

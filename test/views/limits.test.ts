@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { KNOWN_STATUSES } from '../../src/api/schemas.ts';
 import { contextBlock, sectionBlock } from '../../src/views/blocks.ts';
 import { findLimitViolations, fitBlocks } from '../../src/views/limits.ts';
+import { md } from '../../src/views/mrkdwn.ts';
 import type { KnownBlock } from '../../src/views/types.ts';
 import { REAL_IDS, renderAll } from './all-views.ts';
 import { expectNoInjection } from './walk.ts';
@@ -77,7 +78,7 @@ describe('every view stays within Block Kit limits', () => {
   });
 
   it('fitBlocks keeps 50 blocks, the trailing buttons, and says how many were dropped', () => {
-    const many: KnownBlock[] = Array.from({ length: 80 }, (_, i) => sectionBlock(`line ${i}`));
+    const many: KnownBlock[] = Array.from({ length: 80 }, (_, i) => sectionBlock(md`line ${i}`));
     const actions: KnownBlock = {
       type: 'actions',
       elements: [
@@ -87,7 +88,7 @@ describe('every view stays within Block Kit limits', () => {
     const fitted = fitBlocks([...many, actions]);
     expect(fitted).toHaveLength(50);
     expect(fitted[49]).toBe(actions);
-    expect(fitted[48]).toEqual(contextBlock('…and 32 more not shown.'));
+    expect(fitted[48]).toEqual(contextBlock(md`…and 32 more not shown.`));
     expect(fitBlocks(many.slice(0, 10))).toHaveLength(10);
   });
 });

@@ -5,6 +5,7 @@ import {
   escapeMrkdwn,
   formatUtc,
   groupMention,
+  md,
   plainText,
   slackDate,
   timeAgo,
@@ -81,16 +82,16 @@ describe('truncate', () => {
   });
 
   it('does not leave half an entity or half a token behind in mrkdwn', () => {
-    expect(truncateMrkdwn('aaaa &amp; bbb', 8)).toBe('aaaa …');
+    expect(truncateMrkdwn(md`aaaa &amp; bbb`, 8)).toBe('aaaa …');
     const date = slackDate(1721764800);
-    expect(truncateMrkdwn(`x ${date} y`, 20)).toBe('x …');
-    expect(truncateMrkdwn('see `ftjob-abcdefghijkl` now', 14)).toBe('see `ftjob-a`…');
+    expect(truncateMrkdwn(md`x ${date} y`, 20)).toBe('x …');
+    expect(truncateMrkdwn(md`see \`ftjob-abcdefghijkl\` now`, 14)).toBe('see `ftjob-a`…');
     fc.assert(
       fc.property(
         fc.string({ unit: 'binary', maxLength: 400 }),
         fc.integer({ min: 1, max: 400 }),
         (s, max) => {
-          const t = truncateMrkdwn(`${escapeMrkdwn(s)} ${date}`, max);
+          const t = truncateMrkdwn(md`${escapeMrkdwn(s)} ${date}`, max);
           expect(t.length).toBeLessThanOrEqual(max);
           expect(foreignTokens(t)).toEqual([]);
           expect(t).not.toMatch(/&[a-z]{0,3}…$/);

@@ -14,6 +14,7 @@ import { errorView, parseErrorView } from '../../src/views/errors.ts';
 import { eventsView } from '../../src/views/events.ts';
 import { helpView } from '../../src/views/help.ts';
 import { jobList } from '../../src/views/job-list.ts';
+import { EMPTY, groupMention } from '../../src/views/mrkdwn.ts';
 import { reasonModal } from '../../src/views/reason-modal.ts';
 import { watchingView } from '../../src/views/watching.ts';
 import { whoamiView } from '../../src/views/whoami.ts';
@@ -149,7 +150,7 @@ describe('dryRunText', () => {
       allowed: { ok: false, reason: 'ftjob-abc123 has succeeded, so it cannot be paused' },
       decision: 'needs-approval',
       approvalsRequired: 2,
-      mention: '<!subteam^S0MLOPS>',
+      mention: groupMention('S0MLOPS'),
       channel: 'C0APPROVALS',
       apiCall: 'POST /fine_tuning/jobs/ftjob-abc123/pause',
       problems: [],
@@ -168,7 +169,7 @@ describe('dryRunText', () => {
       allowed: { ok: true },
       decision: 'run-now',
       approvalsRequired: 1,
-      mention: '',
+      mention: EMPTY,
       channel: 'C0X',
       apiCall: 'POST /fine_tuning/jobs/ftjob-abc123/resume',
       problems: ['Slack did not answer for S0X.'],

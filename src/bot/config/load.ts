@@ -30,8 +30,8 @@ function redactSecrets(text: string, env: NodeJS.ProcessEnv): string {
   for (const name of SECRET_VARIABLES) {
     const raw = env[name];
     const value = typeof raw === 'string' ? raw.trim() : undefined;
-    // Very short values would blank out ordinary words; they are not credentials anyway.
-    if (value && value.length >= 6) safe = safe.split(value).join(`[${name}]`);
+    // Whatever its length: a short secret blanking an ordinary word is the lesser harm.
+    if (value) safe = safe.split(value).join(`[${name}]`);
   }
   return safe;
 }

@@ -1,5 +1,5 @@
 import { clickRefusalText, deniedNotice, reply } from '../../views/approval-replies.ts';
-import { code } from '../../views/mrkdwn.ts';
+import { code, escapeInline, md } from '../../views/mrkdwn.ts';
 import { audit, type Gate, mention } from './context.ts';
 import { executeApproved } from './execute.ts';
 import { afterExpiry, refresh, tellRequester } from './notices.ts';
@@ -25,7 +25,7 @@ export async function click(
     });
     return {
       kind: 'not_found',
-      ephemeral: reply('This approval request no longer exists, so nothing was done.'),
+      ephemeral: reply(md`This approval request no longer exists, so nothing was done.`),
     };
   }
   const role = await g.d.roles.check(clicker);
@@ -78,7 +78,7 @@ export async function click(
       const left = request.approvalsRequired - result.count;
       return {
         kind: 'recorded',
-        ephemeral: reply(`Your approval is recorded; ${left} more approver(s) needed.`),
+        ephemeral: reply(md`Your approval is recorded; ${left} more approver(s) needed.`),
       };
     }
     case 'duplicate': {
@@ -86,7 +86,7 @@ export async function click(
       return {
         kind: 'duplicate',
         ephemeral: reply(
-          `You have already approved this; it still needs ${left} more approver(s) other than you.`,
+          md`You have already approved this; it still needs ${left} more approver(s) other than you.`,
         ),
       };
     }
@@ -100,7 +100,9 @@ export async function click(
       await tellRequester(g, fresh, deniedNotice(fresh, clicker));
       return {
         kind: 'denied',
-        ephemeral: reply(`You denied the ${request.action} of ${code(request.jobId)}.`),
+        ephemeral: reply(
+          md`You denied the ${escapeInline(request.action)} of ${code(request.jobId)}.`,
+        ),
       };
     }
     case 'expired': {
@@ -146,7 +148,7 @@ export async function click(
     case 'not_found':
       return {
         kind: 'not_found',
-        ephemeral: reply('This approval request no longer exists, so nothing was done.'),
+        ephemeral: reply(md`This approval request no longer exists, so nothing was done.`),
       };
     case 'approved':
       await audit(g, {

@@ -2,6 +2,7 @@ import type { ApprovalStore } from '../../store/approvals.ts';
 import type { AuditEntry, AuditEvent } from '../../store/audit.ts';
 import { AuditLog } from '../../store/audit.ts';
 import { errorText } from '../../util/error-text.ts';
+import { groupMention, joinMd, type Mrkdwn, userMention } from '../../views/mrkdwn.ts';
 import type { ApprovalServiceDeps } from './types.ts';
 
 /** What every part of the gate works with: its dependencies and the approval store. */
@@ -16,14 +17,11 @@ const silent = { info: () => undefined };
 const SLACK_ID = /^[A-Z0-9]+$/;
 
 /** The approvers as Slack mentions: the groups when there are any, else the users. */
-export function mention(g: Gate): string {
+export function mention(g: Gate): Mrkdwn {
   const { users, groups } = g.d.config.approvers;
   const safeGroups = groups.filter((id) => SLACK_ID.test(id));
-  if (safeGroups.length) return safeGroups.map((id) => `<!subteam^${id}>`).join(' ');
-  return users
-    .filter((u) => SLACK_ID.test(u))
-    .map((u) => `<@${u}>`)
-    .join(' ');
+  if (safeGroups.length) return joinMd(safeGroups.map(groupMention), ' ');
+  return joinMd(users.filter((u) => SLACK_ID.test(u)).map(userMention), ' ');
 }
 
 /** Audits; once the action has happened, a failing audit must not turn success into an error. */

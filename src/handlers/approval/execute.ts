@@ -2,7 +2,7 @@ import type { FineTuningJob } from '../../api/schemas.ts';
 import type { ApprovalRequest, GateAction } from '../../store/approvals.ts';
 import { errorText } from '../../util/error-text.ts';
 import { capitalise, outcomeNotice, reply } from '../../views/approval-replies.ts';
-import { escapeInline } from '../../views/mrkdwn.ts';
+import { escapeInline, md } from '../../views/mrkdwn.ts';
 import { audit, type Gate, outcomeAudited, watch } from './context.ts';
 import { refresh, tellRequester } from './notices.ts';
 import { alreadyDone, canActOn } from './policy.ts';
@@ -58,7 +58,7 @@ export async function executeApproved(
     // everyone (or, if it dies before that, a later sweep does).
     return {
       kind: ok ? 'executed' : 'failed',
-      ephemeral: reply('This request was finished elsewhere meanwhile.'),
+      ephemeral: reply(md`This request was finished elsewhere meanwhile.`),
     };
   }
   return report(g, request, approver, { ok, outcome, job, recovered });
@@ -113,8 +113,8 @@ export async function report(
     kind: ok ? 'executed' : 'failed',
     ephemeral: reply(
       ok
-        ? `Approved. ${escapeInline(outcome)}.`
-        : `Approved, but it failed: ${escapeInline(outcome)}`,
+        ? md`Approved. ${escapeInline(outcome)}.`
+        : md`Approved, but it failed: ${escapeInline(outcome)}`,
     ),
   };
 }

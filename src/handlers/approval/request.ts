@@ -9,7 +9,7 @@ import {
   reply,
   requestDate,
 } from '../../views/approval-replies.ts';
-import { code, truncate } from '../../views/mrkdwn.ts';
+import { channelRef, code, EMPTY, escapeInline, md, truncate } from '../../views/mrkdwn.ts';
 import { REASON_MAX } from '../../vocabulary/index.ts';
 import { audit, type Gate, mention, watch } from './context.ts';
 import { callApi } from './execute.ts';
@@ -26,7 +26,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
   if (!isJobAction(input.action)) {
     return {
       kind: 'invalid',
-      ephemeral: reply(`${code(input.action)} is not pause, resume or cancel.`),
+      ephemeral: reply(md`${code(input.action)} is not pause, resume or cancel.`),
     };
   }
   const action = input.action;
@@ -34,7 +34,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
     return {
       kind: 'invalid',
       ephemeral: reply(
-        `${code(input.jobId) || 'That'} is not a fine-tuning job ID; they look like \`ftjob-abc123\`.`,
+        md`${code(input.jobId) || md`That`} is not a fine-tuning job ID; they look like \`ftjob-abc123\`.`,
       ),
     };
   }
@@ -43,7 +43,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
   try {
     job = await g.d.api.getJob(input.jobId);
   } catch (err) {
-    return { kind: 'error', ephemeral: reply(errorText(err)) };
+    return { kind: 'error', ephemeral: reply(escapeInline(errorText(err))) };
   }
   const allowed = canActOn(action, job.status, job.id);
   const isGated = g.d.config.gatedActions.includes(action);
@@ -76,7 +76,8 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
       ),
     };
   }
-  if (!allowed.ok) return { kind: 'refused', ephemeral: reply(`${allowed.reason}.`) };
+  if (!allowed.ok)
+    return { kind: 'refused', ephemeral: reply(md`${escapeInline(allowed.reason)}.`) };
 
   if (decision !== 'needs-approval') {
     const selfAuth = decision === 'run-now-self-authorised';
@@ -88,12 +89,12 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
       jobId: job.id,
       outcome: result.outcome,
     });
-    if (!result.ok) return { kind: 'failed', ephemeral: reply(result.outcome) };
+    if (!result.ok) return { kind: 'failed', ephemeral: reply(escapeInline(result.outcome)) };
     await watch(g, channel, job.id);
     const how = selfAuth
-      ? ' Self-authorised: you are an approver and self-service is on, so no second approval was needed.'
-      : '';
-    return { kind: 'executed', ephemeral: reply(`${result.outcome}.${how}`) };
+      ? md` Self-authorised: you are an approver and self-service is on, so no second approval was needed.`
+      : EMPTY;
+    return { kind: 'executed', ephemeral: reply(md`${escapeInline(result.outcome)}.${how}`) };
   }
 
   const { users, groups } = g.d.config.approvers;
@@ -101,7 +102,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
     return {
       kind: 'refused',
       ephemeral: reply(
-        `${capitalise(action)} needs approval, but nobody can approve: FT_APPROVER_IDS is empty. Ask whoever runs ftops to set it.`,
+        md`${escapeInline(capitalise(action))} needs approval, but nobody can approve: FT_APPROVER_IDS is empty. Ask whoever runs ftops to set it.`,
       ),
     };
   }
@@ -131,7 +132,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
       // view already put it there.
       text: approvers.split(' ').every((m) => view.text.includes(m))
         ? view.text
-        : `${approvers} ${view.text}`,
+        : md`${approvers} ${view.text}`,
       ...(view.blocks ? { blocks: view.blocks } : {}),
     });
     ts = posted.ts;
@@ -153,7 +154,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
     });
     return {
       kind: 'failed',
-      ephemeral: reply(`Your request could not be posted: ${why}`),
+      ephemeral: reply(md`Your request could not be posted: ${why}`),
       requestId: request.id,
     };
   }
@@ -167,13 +168,13 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
     outcome: `waiting for ${request.approvalsRequired} approval(s) in ${approvalChannel}`,
   });
   const note = role.approver
-    ? ' You are an approver, but not of your own request: another approver must decide.'
-    : '';
+    ? md` You are an approver, but not of your own request: another approver must decide.`
+    : EMPTY;
   return {
     kind: 'pending',
     requestId: request.id,
     ephemeral: reply(
-      `Your request to ${action} ${code(job.id)} is waiting for approval in <#${approvalChannel}>. It expires ${requestDate(request.expiresAt)}.${note}`,
+      md`Your request to ${escapeInline(action)} ${code(job.id)} is waiting for approval in ${channelRef(approvalChannel)}. It expires ${requestDate(request.expiresAt)}.${note}`,
     ),
   };
 }

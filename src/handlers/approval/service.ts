@@ -4,6 +4,7 @@ import { type ApprovalRequest, ApprovalStore, type ModalRef } from '../../store/
 import { RedisUnavailableError } from '../../store/redis.ts';
 import { errorText } from '../../util/error-text.ts';
 import { reply } from '../../views/approval-replies.ts';
+import { escapeInline } from '../../views/mrkdwn.ts';
 import { click } from './click.ts';
 import type { Gate } from './context.ts';
 import { executeApproved, report } from './execute.ts';
@@ -41,7 +42,7 @@ export class ApprovalService {
       return await request(this.#g, input);
     } catch (err) {
       if (err instanceof RedisUnavailableError)
-        return { kind: 'error', ephemeral: reply(err.message) };
+        return { kind: 'error', ephemeral: reply(escapeInline(err.message)) };
       throw err;
     }
   }
@@ -56,7 +57,7 @@ export class ApprovalService {
       return await click(this.#g, input);
     } catch (err) {
       if (err instanceof RedisUnavailableError)
-        return { kind: 'error', ephemeral: reply(err.message) };
+        return { kind: 'error', ephemeral: reply(escapeInline(err.message)) };
       throw err;
     }
   }

@@ -5,6 +5,7 @@ import { approvalsListView } from '../../views/approvals-list.ts';
 import { type AuditEntryView, auditView } from '../../views/audit.ts';
 import { errorView } from '../../views/errors.ts';
 import { helpView } from '../../views/help.ts';
+import { escapeMrkdwn, md } from '../../views/mrkdwn.ts';
 import type { MessageView } from '../../views/types.ts';
 import { whoamiView } from '../../views/whoami.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
@@ -36,9 +37,8 @@ export async function whoami(deps: HandlerDeps, caller: Caller): Promise<Message
   });
   if (role.problems.length === 0) return view;
   // A group lookup failed: the user is told why the answer is "not an approver".
-  const note = `⚠️ ${role.problems.join(' ')}`;
   return {
-    text: `${view.text}\n${note}`,
+    text: md`${view.text}\n⚠️ ${escapeMrkdwn(role.problems.join(' '))}`,
     blocks: [...view.blocks, ...errorView(role.problems.join(' ')).blocks],
   };
 }

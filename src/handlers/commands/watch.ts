@@ -1,8 +1,9 @@
 import { type FineTuningJob, isTerminal } from '../../api/schemas.ts';
 import { WATCH_ALL } from '../../store/subscriptions.ts';
 import { errorText } from '../../util/error-text.ts';
+import { sectionBlock } from '../../views/blocks.ts';
 import { jobCard } from '../../views/job-card.ts';
-import { code } from '../../views/mrkdwn.ts';
+import { code, md } from '../../views/mrkdwn.ts';
 import { statusPhrase } from '../../views/status.ts';
 import type { MessageView } from '../../views/types.ts';
 import {
@@ -85,11 +86,11 @@ export async function unwatchJob(
   jobId: string | null,
 ): Promise<MessageView> {
   const removed = await deps.subscriptions.unwatch(caller.channelId, jobId ?? WATCH_ALL);
-  const what = jobId === null ? 'all jobs' : code(jobId);
+  const what = jobId === null ? md`all jobs` : code(jobId);
   const text = removed
-    ? `🔕 This channel no longer watches ${what}.`
-    : `This channel was not watching ${what}; nothing changed. \`/ft watching\` lists what it watches.`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    ? md`🔕 This channel no longer watches ${what}.`
+    : md`This channel was not watching ${what}; nothing changed. \`/ft watching\` lists what it watches.`;
+  return { text, blocks: [sectionBlock(text)] };
 }
 
 /** `/ft watching`: the channel's subscriptions. */

@@ -161,6 +161,16 @@ describe('ApprovalService', () => {
     expect(trail[0]?.who).toBe('UAPP');
   });
 
+  it('a status word from the API is shown as text in the refusal, never as a mention', async () => {
+    const w = setup();
+    const job = ftEmu.addJob({ status: '<!channel> warming <https://evil.test|up>' } as never);
+    const asked = await ask(w, job.id);
+    expect(asked.kind).toBe('refused');
+    expect(asked.ephemeral.text).toContain('&lt;!channel&gt; warming &lt;https://evil.test|up&gt;');
+    expect(asked.ephemeral.text).not.toMatch(/<!channel>|<https:/);
+    expect(mutations(job.id)).toHaveLength(0);
+  });
+
   it('deny: nothing is sent, buttons go, the requester hears it', async () => {
     const w = setup();
     const job = ftEmu.addJob();
