@@ -25,6 +25,13 @@ export function pastTense(action: JobAction): string {
   return PAST_TENSE[action];
 }
 
+const UNDO: Partial<Record<JobAction, JobAction>> = { pause: 'resume', resume: 'pause' };
+
+/** The action that undoes `action` (resume for pause, pause for resume); none for cancel. */
+export function undoOf(action: JobAction): JobAction | undefined {
+  return UNDO[action];
+}
+
 /**
  * Whether a job in `status` already shows the action's effect, so there is nothing left to
  * send. `queued` counts as resumed: a resumed job may be queued again before it runs (the

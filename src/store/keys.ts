@@ -49,6 +49,8 @@ export function createKeys(namespace: string = DEFAULT_NAMESPACE) {
     channelPace: (channel: string) => `${prefix}:pace:${channel}`,
     groupMembers: (groupId: string) => `${prefix}:usergroup:${groupId}`,
     modalRef: (id: string) => `${prefix}:modal:${id}`,
+    /** The gated action approvers last agreed to on a job (a pause), until it is undone. */
+    approvedHold: (jobId: string) => `${prefix}:hold:${jobId}`,
   };
 }
 export type Keys = ReturnType<typeof createKeys>;

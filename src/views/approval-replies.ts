@@ -89,7 +89,7 @@ export interface DryRunInput {
   status: string;
   allowed: { ok: true } | { ok: false; reason: string };
   /** How the action would be decided. */
-  decision: 'run-now' | 'run-now-self-authorised' | 'needs-approval';
+  decision: 'run-now' | 'run-now-self-authorised' | 'run-now-approver' | 'needs-approval';
   approvalsRequired: number;
   /** The approvers as mentions; empty when none are configured. */
   mention: Mrkdwn;
@@ -99,6 +99,8 @@ export interface DryRunInput {
   apiCall: string;
   /** Role lookups that failed, said as they are. */
   problems: readonly string[];
+  /** The approved action this one would undo (a pause approvers agreed to), if any. */
+  undoes?: { action: string; by: string } | null;
 }
 
 /** What a `--dry-run` would do, without doing it. */
@@ -109,7 +111,9 @@ export function dryRunText(input: DryRunInput): Mrkdwn {
       ? md`not needed: ${action} is not gated`
       : input.decision === 'run-now-self-authorised'
         ? md`not needed: you are an approver and self-service is on, so it would run at once (self-authorised)`
-        : md`${input.approvalsRequired} approver(s) other than you, from ${input.mention ? truncateMrkdwn(input.mention, 600) : md`nobody (FT_APPROVER_IDS is empty)`}, in ${channelRef(input.channel)}`;
+        : input.decision === 'run-now-approver'
+          ? md`not needed: it undoes the ${escapeInline(input.undoes?.action ?? 'action')} approvers agreed to, and you are an approver`
+          : md`${input.approvalsRequired} approver(s) other than you, from ${input.mention ? truncateMrkdwn(input.mention, 600) : md`nobody (FT_APPROVER_IDS is empty)`}, in ${channelRef(input.channel)}`;
   const lines = [
     md`*Dry run* of ${action} ${code(truncate(input.jobId, 128))}; nothing was changed.`,
     md`• State now: ${code(truncate(input.status, 60))}`,
@@ -117,6 +121,10 @@ export function dryRunText(input: DryRunInput): Mrkdwn {
     md`• Approval: ${approval}`,
     md`• API call: ${code(truncate(input.apiCall, 300))}`,
   ];
+  if (input.undoes)
+    lines.push(
+      md`• Rule: it would undo the ${escapeInline(input.undoes.action)} approved by ${userMention(input.undoes.by)}, so only an approver may do it without asking`,
+    );
   const problems = input.problems.slice(0, 5).map((p) => escapeInline(truncate(p, 200)));
   if (problems.length) lines.push(md`• Note: ${joinMd(problems, ' ')}`);
   return joinMd(lines, '\n');

@@ -3,6 +3,7 @@ import { contextBlock, headerBlock, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
 import { EMPTY, escapeInline, joinMd, md } from './mrkdwn.ts';
 import type { MessageView } from './types.ts';
+import { undoRuleText } from './undo-rule.ts';
 
 /** What the help needs to know about the caller and the deployment. */
 export interface HelpViewInput {
@@ -36,10 +37,12 @@ export function helpView(input: HelpViewInput): MessageView {
     : gated.size > 0
       ? md`You are not an approver: gated actions ask an approver first.`
       : md`You are not an approver.`;
+  const undoRule = undoRuleText(input.gatedActions, input.canApprove);
   const blocks = [
     headerBlock('ftops: fine-tuning jobs from Slack'),
     sectionBlock(joinMd(lines, '\n')),
     contextBlock(role),
+    ...(undoRule ? [contextBlock(undoRule)] : []),
     contextBlock(
       md`A job can be given as \`ftjob-…\`, in backticks or quotes, or as a link to it. Add \`--dry-run\` to pause, resume or cancel to see what would happen.`,
     ),

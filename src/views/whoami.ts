@@ -3,6 +3,7 @@ import { contextBlock, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
 import { code, EMPTY, groupMention, joinMd, type Mrkdwn, md, userMention } from './mrkdwn.ts';
 import type { MessageView } from './types.ts';
+import { undoRuleText } from './undo-rule.ts';
 
 /** The caller's role as the approval policy sees it. */
 export interface WhoamiViewInput {
@@ -47,6 +48,8 @@ export function whoamiView(input: WhoamiViewInput): MessageView {
     )}`,
     md`*Gated:* ${gatedLine}`,
   ];
+  const undoRule = undoRuleText(input.gatedActions, input.isApprover);
+  if (undoRule) lines.push(md`*Undoing:* ${undoRule}`);
   if (input.isApprover) lines.push(md`You can approve or deny other people’s requests.`);
   return fitMessage({
     text: md`You are ${userMention(input.userId)}: ${input.isApprover ? md`approver` : md`member`}`,

@@ -103,6 +103,9 @@ describe('helpView', () => {
     expect(seen).toContain('`/ft resume &lt;job&gt; [--dry-run]` — resume a paused job\n');
     expect(seen).toContain('`/ft whoami`');
     expect(seen).toContain('You are not an approver');
+    expect(seen).toContain(
+      'A resume that undoes a pause approvers agreed to asks an approver first, like the pause did.',
+    );
     expectNoInjection(view);
     expectWithinLimits(view);
   });
@@ -194,6 +197,9 @@ describe('whoamiView', () => {
     expect(seen).toContain('You are <@U0ME>.');
     expect(seen).toContain('✅ *Approver* (member of <!subteam^S0MLOPS>)');
     expect(seen).toContain('`pause`, `cancel` need 1 approval from someone other than you.');
+    expect(seen).toContain(
+      '*Undoing:* As an approver you may resume a job that approvers agreed to pause directly',
+    );
     const member = visibleText(
       whoamiView({
         userId: 'U0YOU',

@@ -1,6 +1,8 @@
-import type { ApprovalStore } from '../../store/approvals.ts';
+import { undoOf } from '../../api/actions.ts';
+import type { ApprovalStore, GateAction } from '../../store/approvals.ts';
 import type { AuditEntry, AuditEvent } from '../../store/audit.ts';
 import { AuditLog } from '../../store/audit.ts';
+import type { ApprovedHolds, Hold } from '../../store/holds.ts';
 import { errorText } from '../../util/error-text.ts';
 import { groupMention, joinMd, type Mrkdwn, userMention } from '../../views/mrkdwn.ts';
 import type { ApprovalServiceDeps } from './types.ts';
@@ -9,6 +11,41 @@ import type { ApprovalServiceDeps } from './types.ts';
 export interface Gate {
   readonly d: ApprovalServiceDeps;
   readonly store: ApprovalStore;
+  /** What approvers agreed to and is still in effect, per job. */
+  readonly holds: ApprovedHolds;
+}
+
+/** Whether `action` would undo the approved action `hold` records. */
+export function undoesHold(action: GateAction, hold: Hold | null): boolean {
+  return hold !== null && undoOf(hold.action) === action;
+}
+
+/**
+ * After an action took effect: a config-gated one (approved, or an approver's own) holds
+ * until it is undone; any other clears the hold it undoes. Best effort once the action is done:
+ * a Redis error here must not turn success into an error.
+ */
+export async function afterEffect(
+  g: Gate,
+  action: GateAction,
+  jobId: string,
+  by: string,
+  requestId?: string,
+): Promise<void> {
+  try {
+    if (g.d.config.gatedActions.includes(action) && undoOf(action)) {
+      await g.holds.set(jobId, {
+        action: action as Hold['action'],
+        by,
+        at: g.d.clock(),
+        ...(requestId ? { requestId } : {}),
+      });
+    } else if (undoesHold(action, await g.holds.get(jobId))) {
+      await g.holds.clear(jobId);
+    }
+  } catch {
+    // The hold is a guard for later requests; failing to write it is logged by guardRedis.
+  }
 }
 
 /** A logger for reading the audit trail, which logs nothing when it only reads. */

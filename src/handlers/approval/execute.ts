@@ -3,7 +3,7 @@ import type { ApprovalRequest, GateAction } from '../../store/approvals.ts';
 import { errorText } from '../../util/error-text.ts';
 import { capitalise, outcomeNotice, reply } from '../../views/approval-replies.ts';
 import { escapeInline, md } from '../../views/mrkdwn.ts';
-import { audit, type Gate, outcomeAudited, watch } from './context.ts';
+import { afterEffect, audit, type Gate, outcomeAudited, watch } from './context.ts';
 import { refresh, tellRequester } from './notices.ts';
 import { alreadyDone, canActOn } from './policy.ts';
 import type { ClickResult } from './types.ts';
@@ -48,6 +48,7 @@ export async function executeApproved(
       ok = result.ok;
       outcome = result.outcome;
       job = result.job ?? job;
+      if (ok) await afterEffect(g, action, jobId, approver, request.id);
     }
   }
   const recorded = ok

@@ -9,17 +9,30 @@ import { statusPhrase } from '../../views/status.ts';
  */
 
 /** How a request for an action proceeds. */
-export type RequestDecision = 'run-now' | 'run-now-self-authorised' | 'needs-approval';
+export type RequestDecision =
+  | 'run-now'
+  | 'run-now-self-authorised'
+  /** An approver undoing what approvers agreed to (resuming an approved pause): no second OK. */
+  | 'run-now-approver'
+  | 'needs-approval';
 
-/** Ungated actions run at once; an approver's own request runs at once only with self-service. */
+/**
+ * Ungated actions run at once; an approver's own request runs at once only with self-service.
+ * An action that would undo what approvers agreed to (a resume of an approved pause) is gated
+ * even when its kind is not, except for approvers, who may undo it directly.
+ */
 export function decideRequest(input: {
   action: GateAction;
   isGated: boolean;
   requesterIsApprover: boolean;
   selfService: boolean;
+  /** The action would undo an approved one still in effect. */
+  undoesApproved?: boolean;
 }): RequestDecision {
-  if (!input.isGated) return 'run-now';
+  const undoes = input.undoesApproved === true;
+  if (!input.isGated && !undoes) return 'run-now';
   if (input.requesterIsApprover && input.selfService) return 'run-now-self-authorised';
+  if (!input.isGated && input.requesterIsApprover) return 'run-now-approver';
   return 'needs-approval';
 }
 

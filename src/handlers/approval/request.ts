@@ -1,6 +1,7 @@
 import { isJobAction } from '../../api/actions.ts';
 import { isValidJobId } from '../../api/job-id.ts';
 import type { FineTuningJob } from '../../api/schemas.ts';
+import type { Hold } from '../../store/holds.ts';
 import { errorText } from '../../util/error-text.ts';
 import {
   capitalise,
@@ -11,7 +12,7 @@ import {
 } from '../../views/approval-replies.ts';
 import { channelRef, code, EMPTY, escapeInline, md, truncate } from '../../views/mrkdwn.ts';
 import { REASON_MAX } from '../../vocabulary/index.ts';
-import { audit, type Gate, mention, watch } from './context.ts';
+import { afterEffect, audit, type Gate, mention, undoesHold, watch } from './context.ts';
 import { callApi } from './execute.ts';
 import { canActOn, decideRequest, describeApiCall } from './policy.ts';
 import type { RoleCheck } from './roles.ts';
@@ -47,15 +48,24 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
   }
   const allowed = canActOn(action, job.status, job.id);
   const isGated = g.d.config.gatedActions.includes(action);
-  const role: RoleCheck = isGated
-    ? await g.d.roles.check(requester)
-    : { approver: false, problems: [] };
+  let hold: Hold | null;
+  try {
+    hold = await g.holds.get(job.id);
+  } catch (err) {
+    // Not knowing whether this undoes an approved pause, refuse rather than guess.
+    return { kind: 'error', ephemeral: reply(escapeInline(errorText(err))) };
+  }
+  const undoes = undoesHold(action, hold);
+  const role: RoleCheck =
+    isGated || undoes ? await g.d.roles.check(requester) : { approver: false, problems: [] };
   const decision = decideRequest({
     action,
     isGated,
     requesterIsApprover: role.approver,
     selfService: g.d.config.selfService,
+    undoesApproved: undoes,
   });
+  const undone = undoes && hold ? { action: hold.action, by: hold.by } : null;
 
   if (input.dryRun) {
     return {
@@ -72,6 +82,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
           channel: g.d.config.channel ?? channel,
           apiCall: describeApiCall(action, job.id),
           problems: role.problems,
+          undoes: undone,
         }),
       ),
     };
@@ -81,9 +92,11 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
 
   if (decision !== 'needs-approval') {
     const selfAuth = decision === 'run-now-self-authorised';
+    const asApprover = selfAuth || decision === 'run-now-approver';
     const result = await callApi(g, action, job, requester);
+    if (result.ok) await afterEffect(g, action, job.id, requester);
     await audit(g, {
-      event: result.ok ? (selfAuth ? 'self_authorised' : 'ran_ungated') : 'failed',
+      event: result.ok ? (asApprover ? 'self_authorised' : 'ran_ungated') : 'failed',
       who: requester,
       action,
       jobId: job.id,
@@ -93,7 +106,9 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
     await watch(g, channel, job.id);
     const how = selfAuth
       ? md` Self-authorised: you are an approver and self-service is on, so no second approval was needed.`
-      : EMPTY;
+      : decision === 'run-now-approver' && undone
+        ? md` This undoes the ${escapeInline(undone.action)} approvers agreed to; as an approver you may do that directly.`
+        : EMPTY;
     return { kind: 'executed', ephemeral: reply(md`${escapeInline(result.outcome)}.${how}`) };
   }
 
@@ -167,9 +182,11 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
     requestId: request.id,
     outcome: `waiting for ${request.approvalsRequired} approval(s) in ${approvalChannel}`,
   });
-  const note = role.approver
-    ? md` You are an approver, but not of your own request: another approver must decide.`
-    : EMPTY;
+  const note = md`${
+    undone && !isGated
+      ? md` It needs an approver's OK because it undoes the ${escapeInline(undone.action)} approvers agreed to.`
+      : EMPTY
+  }${role.approver ? md` You are an approver, but not of your own request: another approver must decide.` : EMPTY}`;
   return {
     kind: 'pending',
     requestId: request.id,

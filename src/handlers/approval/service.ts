@@ -1,6 +1,7 @@
 import { isJobAction } from '../../api/actions.ts';
 import { isValidJobId } from '../../api/job-id.ts';
 import { type ApprovalRequest, ApprovalStore, type ModalRef } from '../../store/approvals.ts';
+import { ApprovedHolds } from '../../store/holds.ts';
 import { RedisUnavailableError } from '../../store/redis.ts';
 import { errorText } from '../../util/error-text.ts';
 import { reply } from '../../views/approval-replies.ts';
@@ -33,7 +34,11 @@ export class ApprovalService {
   readonly #g: Gate;
 
   constructor(deps: ApprovalServiceDeps) {
-    this.#g = { d: deps, store: new ApprovalStore({ redis: deps.redis, keys: deps.keys }) };
+    this.#g = {
+      d: deps,
+      store: new ApprovalStore({ redis: deps.redis, keys: deps.keys }),
+      holds: new ApprovedHolds({ redis: deps.redis, keys: deps.keys }),
+    };
   }
 
   /** Handles a request for an action: refuse, describe (dry run), run now, or ask approvers. */

@@ -49,6 +49,21 @@ describe('decideRequest', () => {
       }),
     );
   });
+
+  it('an ungated action that undoes an approved one is gated, except for approvers', () => {
+    fc.assert(
+      fc.property(action, fc.boolean(), fc.boolean(), (a, requesterIsApprover, selfService) => {
+        const d = decideRequest({
+          action: a,
+          isGated: false,
+          requesterIsApprover,
+          selfService,
+          undoesApproved: true,
+        });
+        expect(d === 'needs-approval').toBe(!requesterIsApprover);
+      }),
+    );
+  });
 });
 
 describe('canClick', () => {

@@ -171,6 +171,63 @@ describe('ApprovalService', () => {
     expect(mutations(job.id)).toHaveLength(0);
   });
 
+  describe('a resume that would undo an approved pause', () => {
+    async function approvedPause(w: World) {
+      const job = ftEmu.addJob();
+      const asked = await ask(w, job.id);
+      await w.service.click({ requestId: asked.requestId!, clicker: 'UAPP', vote: 'approve' });
+      ftEmu.setStatus(job.id, 'paused');
+      return job;
+    }
+    const resume = (w: World, jobId: string, requester: string, dryRun = false) =>
+      w.service.request({
+        action: 'resume',
+        jobId,
+        requester,
+        reason: '',
+        channel: ASKED_IN,
+        dryRun,
+      });
+
+    it('goes through the gate for a member, though resume is not gated', async () => {
+      const w = setup();
+      const job = await approvedPause(w);
+      const asked = await resume(w, job.id, 'UOUT');
+      expect(asked.kind).toBe('pending');
+      expect(asked.ephemeral.text).toContain('undoes the pause approvers agreed to');
+      expect(mutations(job.id, 'resume')).toHaveLength(0);
+      expect(ftEmu.getJob(job.id)?.status).toBe('paused');
+      // The member's dry run says which rule applies.
+      const dry = await resume(w, job.id, 'UOUT', true);
+      expect(dry.ephemeral.text).toContain('would undo the pause approved by <@UAPP>');
+      expect(dry.ephemeral.text).toContain('1 approver(s) other than you');
+    });
+
+    it('runs at once for an approver, and then holds no more', async () => {
+      const w = setup();
+      const job = await approvedPause(w);
+      const dry = await resume(w, job.id, 'UAPP2', true);
+      expect(dry.ephemeral.text).toContain('not needed: it undoes the pause approvers agreed to');
+      const done = await resume(w, job.id, 'UAPP2');
+      expect(done.kind).toBe('executed');
+      expect(done.ephemeral.text).toContain('as an approver you may do that directly');
+      expect(mutations(job.id, 'resume')).toHaveLength(1);
+      expect(await redis.exists(w.keys.approvedHold(job.id))).toBe(0);
+      // With the hold gone, a member's resume of a later, unapproved pause is ungated again.
+      ftEmu.setStatus(job.id, 'paused');
+      expect((await resume(w, job.id, 'UOUT')).kind).toBe('executed');
+    });
+
+    it('does not touch a resume when no approved pause is in effect', async () => {
+      const w = setup();
+      const job = ftEmu.addJob();
+      ftEmu.setStatus(job.id, 'paused');
+      const done = await resume(w, job.id, 'UOUT');
+      expect(done.kind).toBe('executed');
+      expect(mutations(job.id, 'resume')).toHaveLength(1);
+    });
+  });
+
   it('deny: nothing is sent, buttons go, the requester hears it', async () => {
     const w = setup();
     const job = ftEmu.addJob();
