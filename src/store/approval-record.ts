@@ -29,6 +29,8 @@ export interface ApprovalRequest {
   state: ApprovalState;
   /** Distinct approvers (never the requester) counted so far. */
   approvals: string[];
+  /** Voters whose votes lapsed at decision time because they no longer held the role. */
+  lapsed?: string[];
   approvalsRequired: number;
   createdAt: number;
   expiresAt: number;
@@ -104,6 +106,10 @@ export const StoredRequestSchema = z.object({
   decidedAt: z.coerce.number().optional(),
   finishedAt: z.coerce.number().optional(),
   outcome: z.string().optional(),
+  lapsed: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').filter(Boolean) : undefined)),
   /** Set once the requester has been told the outcome, so a recovery does not tell twice. */
   told: z
     .string()

@@ -111,6 +111,10 @@ export class ApprovalStore {
     vote: 'approve' | 'deny';
     now: number;
     approvalsRequired: number;
+    /** Earlier voters who no longer hold the role: their votes are dropped before counting. */
+    lapsed?: readonly string[];
+    /** Earlier voters whose role could not be checked: not counted now, their votes kept. */
+    unverified?: readonly string[];
   }): Promise<DecideResult> {
     if (!isValidApprovalId(input.id)) return { kind: 'not_found' };
     const res = (await guardRedis(() =>
@@ -123,7 +127,16 @@ export class ApprovalStore {
           this.#keys.approvalsPending(),
           this.#keys.approvalsApproved(),
         ],
-        [input.id, input.clicker, input.vote, input.now, Math.max(1, input.approvalsRequired)],
+        [
+          input.id,
+          input.clicker,
+          input.vote,
+          input.now,
+          Math.max(1, input.approvalsRequired),
+          (input.lapsed ?? []).length,
+          ...(input.lapsed ?? []),
+          ...(input.unverified ?? []),
+        ],
       ),
     )) as [string, (string | number)?];
     const [kind, extra] = res;

@@ -53,6 +53,8 @@ export interface ApprovalRequestViewInput {
   approvalsRequired: number;
   /** User IDs that approved so far. */
   approvals: readonly string[];
+  /** Voters whose votes lapsed when the decision was taken: they no longer held the role. */
+  lapsed?: readonly string[];
   expiresAt: number;
   state: ApprovalState;
   /** Who decided (denied, or gave the last approval). */
@@ -119,6 +121,10 @@ export function approvalRequestView(input: ApprovalRequestViewInput): MessageVie
   const got = input.approvals.length;
   const progress = md`${got} of ${input.approvalsRequired} approval${input.approvalsRequired === 1 ? EMPTY : md`s`}${
     got > 0 ? md`: ${joinMd(input.approvals.slice(0, 20).map(userMention), ', ')}` : EMPTY
+  }${
+    input.lapsed && input.lapsed.length > 0
+      ? md`\n_Not counted:_ ${joinMd(input.lapsed.slice(0, 20).map(userMention), ', ')} voted but no longer ${input.lapsed.length === 1 ? md`holds` : md`hold`} the approver role.`
+      : EMPTY
   }`;
 
   const blocks = [

@@ -51,6 +51,13 @@ describe('approvalRequestView', () => {
     expect(seen).toContain('*Progress:* 1 of 2 approvals: <@U0APP1>');
   });
 
+  it('says which votes lapsed because their voters no longer hold the role', () => {
+    const seen = visibleText(
+      approvalRequestView(input({ approvals: ['U0APP1'], lapsed: ['U0GONE'] })),
+    );
+    expect(seen).toContain('_Not counted:_ <@U0GONE> voted but no longer holds the approver role.');
+  });
+
   it('shows decided states with who and when, and no buttons', () => {
     const decided = { decidedBy: 'U0DEC', decidedAt: NOW - 60_000 };
     const cases = [

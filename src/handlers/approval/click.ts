@@ -1,10 +1,36 @@
 import { clickRefusalText, deniedNotice, reply } from '../../views/approval-replies.ts';
-import { code, escapeInline, md } from '../../views/mrkdwn.ts';
+import { code, EMPTY, escapeInline, joinMd, md, userMention } from '../../views/mrkdwn.ts';
 import { audit, type Gate, mention } from './context.ts';
 import { executeApproved } from './execute.ts';
 import { afterExpiry, refresh, tellRequester } from './notices.ts';
 import { canClick } from './policy.ts';
 import type { ClickResult } from './types.ts';
+
+/**
+ * Earlier voters who no longer hold the role, read fresh from Slack when this click could
+ * complete the approval: a vote counts only if its voter is still an approver when the decision
+ * is taken. A lookup that fails counts as not an approver (failing closed).
+ */
+async function recheckVoters(
+  g: Gate,
+  request: { approvals: readonly string[]; approvalsRequired: number },
+  clicker: string,
+): Promise<{ lapsed: string[]; unverified: string[] }> {
+  const earlier = request.approvals.filter((v) => v !== clicker);
+  if (earlier.length === 0 || earlier.length + 1 < request.approvalsRequired)
+    return { lapsed: [], unverified: [] };
+  const checks = await Promise.all(
+    earlier.map((v) =>
+      g.d.roles.check(v, { fresh: true }).catch(() => ({ approver: false, problems: ['error'] })),
+    ),
+  );
+  const not = (i: number) => !checks[i]?.approver;
+  const couldNotCheck = (i: number) => (checks[i]?.problems.length ?? 0) > 0;
+  return {
+    lapsed: earlier.filter((_, i) => not(i) && !couldNotCheck(i)),
+    unverified: earlier.filter((_, i) => not(i) && couldNotCheck(i)),
+  };
+}
 
 /**
  * An Approve or Deny click: checked against the request read back from Redis, counted by the
@@ -53,12 +79,18 @@ export async function click(
     };
   }
 
+  const { lapsed, unverified } =
+    vote === 'approve'
+      ? await recheckVoters(g, request, clicker)
+      : { lapsed: [], unverified: [] };
   const result = await g.store.decide({
     id: request.id,
     clicker,
     vote,
     now,
     approvalsRequired: request.approvalsRequired,
+    lapsed,
+    unverified,
   });
   const base = {
     who: clicker,
@@ -78,7 +110,17 @@ export async function click(
       const left = request.approvalsRequired - result.count;
       return {
         kind: 'recorded',
-        ephemeral: reply(md`Your approval is recorded; ${left} more approver(s) needed.`),
+        ephemeral: reply(
+          md`Your approval is recorded; ${left} more approver(s) needed.${
+            lapsed.length > 0
+              ? md` ${joinMd(lapsed.map(userMention), ', ')} no longer ${lapsed.length === 1 ? md`holds` : md`hold`} the approver role, so ${lapsed.length === 1 ? md`that vote does` : md`those votes do`} not count.`
+              : EMPTY
+          }${
+            unverified.length > 0
+              ? md` Slack could not confirm that ${joinMd(unverified.map(userMention), ', ')} still ${unverified.length === 1 ? md`holds` : md`hold`} the role, so ${unverified.length === 1 ? md`that vote is` : md`those votes are`} not counted for now.`
+              : EMPTY
+          }`,
+        ),
       };
     }
     case 'duplicate': {

@@ -53,10 +53,12 @@ export class ApproverRoles {
   }
 
   /** Whether `userId` is an approver, and through what. */
-  async check(userId: string): Promise<RoleCheck> {
+  async check(userId: string, opts: { fresh?: boolean } = {}): Promise<RoleCheck> {
     if (this.#approvers.users.includes(userId))
       return { approver: true, via: 'user', problems: [] };
-    const lookups = await Promise.all(this.#approvers.groups.map((g) => this.#members(g)));
+    const lookups = await Promise.all(
+      this.#approvers.groups.map((g) => this.#members(g, opts.fresh === true)),
+    );
     const problems: string[] = [];
     let via: RoleCheck['via'];
     this.#approvers.groups.forEach((group, i) => {
@@ -73,10 +75,10 @@ export class ApproverRoles {
     this.#cache.clear();
   }
 
-  #members(group: string): Promise<Lookup> {
+  #members(group: string, fresh = false): Promise<Lookup> {
     const now = this.#clock();
     const cached = this.#cache.get(group);
-    if (cached && now - cached.at < this.#ttl) return cached.lookup;
+    if (!fresh && cached && now - cached.at < this.#ttl) return cached.lookup;
     const lookup = this.#fetch(group).then((result) => {
       // Failures are not cached: the next click asks Slack again.
       if (!result.ok && this.#cache.get(group)?.lookup === lookup) this.#cache.delete(group);

@@ -55,7 +55,8 @@ export interface ApprovalServiceDeps {
   keys: Keys;
   api: FineTuningClient;
   slack: SlackChatApi;
-  roles: { check(userId: string): Promise<RoleCheck> };
+  /** `fresh` reads group membership from Slack now, past any cache (for decision time). */
+  roles: { check(userId: string, opts?: { fresh?: boolean }): Promise<RoleCheck> };
   config: ApprovalPolicyConfig;
   audit: { append(entry: Omit<AuditEntry, 'id'>): Promise<string> };
   views: ApprovalViews;

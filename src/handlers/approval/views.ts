@@ -26,6 +26,7 @@ export function createApprovalViews(approvers: {
         approverUsers: approvers.users,
         approvalsRequired: request.approvalsRequired,
         approvals: request.approvals,
+        lapsed: request.lapsed ?? [],
         expiresAt: request.expiresAt,
         state: request.state,
         decidedBy: request.decidedBy ?? null,

@@ -342,6 +342,35 @@ describe('ApprovalService', () => {
     expect((await w.store.get(id))?.approvals).toEqual(['UAPP', 'UAPP2']);
   });
 
+  it('at decision time a vote counts only if its voter still holds the role (read fresh)', async () => {
+    const w = setup({ approvers: { users: [], groups: ['SOPS'] }, approvalsRequired: 2 });
+    slackEmu.setUsergroup('SOPS', ['UG1', 'UG2', 'UG3']);
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    const id = asked.requestId!;
+    expect((await w.service.click({ requestId: id, clicker: 'UG1', vote: 'approve' })).kind).toBe(
+      'recorded',
+    );
+    // UG1 leaves the group; the membership cache (60 s) still lists them.
+    slackEmu.setUsergroup('SOPS', ['UG2', 'UG3']);
+    const second = await w.service.click({ requestId: id, clicker: 'UG2', vote: 'approve' });
+    expect(second.kind).toBe('recorded');
+    expect(second.ephemeral.text).toContain('<@UG1> no longer holds the approver role');
+    expect(mutations(job.id)).toHaveLength(0);
+    expect(await w.store.get(id)).toMatchObject({ approvals: ['UG2'], lapsed: ['UG1'] });
+    // When Slack cannot answer at decision time, the earlier vote is not counted (but kept).
+    slackEmu.setUsergroup('SOPS', { error: 'internal_error' });
+    const third = await w.service.click({ requestId: id, clicker: 'UG3', vote: 'approve' });
+    expect(third.kind).toBe('recorded');
+    expect(third.ephemeral.text).toContain('Slack could not confirm that <@UG2>');
+    expect(mutations(job.id)).toHaveLength(0);
+    // Once Slack answers again, the next approver's click decides with both votes.
+    slackEmu.setUsergroup('SOPS', ['UG2', 'UG3', 'UG4']);
+    const last = await w.service.click({ requestId: id, clicker: 'UG4', vote: 'approve' });
+    expect(last.kind).toBe('executed');
+    expect(mutations(job.id)).toHaveLength(1);
+  });
+
   it('dry run describes and changes nothing', async () => {
     const w = setup();
     const job = ftEmu.addJob();
