@@ -5,9 +5,9 @@ import { runApprovalRace } from './approval-race/index.ts';
 import { runAuthenticity } from './authenticity/index.ts';
 import { runCanaries } from './canaries.ts';
 import { runCrashes } from './crashes/index.ts';
-import { runHostileInput } from './hostile-input.ts';
-import { runRedisRestart } from './redis-restart.ts';
-import { runTampering } from './tampering.ts';
+import { runHostileInput } from './hostile-input/index.ts';
+import { runRedisRestart } from './redis-restart/index.ts';
+import { runTampering } from './tampering/index.ts';
 
 /** The battery in the order it runs; the canary scan is last, over everything before it. */
 export const CAMPAIGNS: ReadonlyArray<{ name: string; run: Campaign }> = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foreignMentions, runHostileInput } from '../../chaos/campaigns/hostile-input.ts';
+import { foreignMentions, runHostileInput } from '../../chaos/campaigns/hostile-input/index.ts';
 import { Evidence } from '../../chaos/lib/evidence.ts';
 
 describe('chaos: hostile input (short, seeded)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runRedisRestart } from '../../chaos/campaigns/redis-restart.ts';
+import { runRedisRestart } from '../../chaos/campaigns/redis-restart/index.ts';
 import { Evidence } from '../../chaos/lib/evidence.ts';
 
 /** The figure in "… 19 signed /ft status commands …": the first number in `text`. */

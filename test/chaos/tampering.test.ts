@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runTamperingWithFigures } from '../../chaos/campaigns/tampering.ts';
+import { runTamperingWithFigures } from '../../chaos/campaigns/tampering/index.ts';
 import { Evidence } from '../../chaos/lib/evidence.ts';
 
 describe('chaos: tampering (short, seeded)', () => {
