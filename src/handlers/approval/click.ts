@@ -80,9 +80,7 @@ export async function click(
   }
 
   const { lapsed, unverified } =
-    vote === 'approve'
-      ? await recheckVoters(g, request, clicker)
-      : { lapsed: [], unverified: [] };
+    vote === 'approve' ? await recheckVoters(g, request, clicker) : { lapsed: [], unverified: [] };
   const result = await g.store.decide({
     id: request.id,
     clicker,
