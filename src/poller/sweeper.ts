@@ -2,7 +2,13 @@ import type { Logger } from 'pino';
 import { NotFoundError } from '../api/errors.ts';
 import { type FineTuningJob, GONE, isFinal } from '../api/schemas.ts';
 import type { FineTuningClient } from '../api/types.ts';
-import type { Actor, JobState, JobStatusStore, Transition } from '../store/job-status.ts';
+import {
+  type Actor,
+  FINISHED_RETENTION_DAYS,
+  type JobState,
+  type JobStatusStore,
+  type Transition,
+} from '../store/job-status.ts';
 import type { Subscriptions } from '../store/subscriptions.ts';
 import type { NotifyQueue } from './notify-queue.ts';
 import {
@@ -42,6 +48,8 @@ export interface SweepReport {
   unread: string[];
   /** Jobs the API answered 404 for: announced gone once, then their watches dropped. */
   gone: string[];
+  /** Jobs finished over a month ago whose watches and status this sweep dropped. */
+  retired: string[];
 }
 
 /**
@@ -70,6 +78,7 @@ export class Sweeper {
       enqueued: 0,
       unread: [],
       gone: [],
+      retired: [],
     };
     // Left-overs first: a crash after a compare-and-set left its transition in the outbox.
     report.enqueued += await this.drainOutbox();
@@ -87,7 +96,12 @@ export class Sweeper {
       const state = known.get(id);
       // A gone job still here was announced before a crash cut its clean-up short.
       if (state?.status === GONE) report.gone.push(id);
-      if (state && isFinal(state.status)) continue; // finished jobs are never read again
+      if (state && isFinal(state.status)) {
+        // Finished jobs are never read again; a month on, their watches go too.
+        if (state.changedAt < this.now() - FINISHED_RETENTION_DAYS * 86_400_000)
+          report.retired.push(id);
+        continue;
+      }
       pending.set(id, { jobId: id, createdAt: state?.createdAt ?? 0 });
     }
 
@@ -128,6 +142,7 @@ export class Sweeper {
     report.enqueued += await this.drainOutbox();
     // Only now, with the announcement of each gone job queued for its channels, drop it.
     for (const jobId of report.gone) await this.dropGone(jobId);
+    for (const jobId of report.retired) await this.dropGone(jobId);
     return report;
   }
 

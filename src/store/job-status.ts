@@ -49,6 +49,15 @@ export interface Transition<Snapshot = Record<string, unknown>> {
 /** How long an actor record is believed; a pause announced days later is not "by" anyone. */
 export const ACTOR_TTL_SECONDS = 24 * 3600;
 
+/**
+ * How long a finished job is remembered: its watches are dropped after
+ * `FINISHED_RETENTION_DAYS`, and its status a few days later, so Redis holds only what can
+ * still change or was said recently. Seen again after that, a finished job is recorded
+ * silently (a first sight announces nothing).
+ */
+export const FINISHED_RETENTION_DAYS = 30;
+export const FINISHED_STATUS_TTL_SECONDS = (FINISHED_RETENTION_DAYS + 5) * 24 * 3600;
+
 const FIRST_SIGHT = loadScript('status-first-sight');
 
 const COMPARE_AND_SET = loadScript('status-compare-and-set');
@@ -136,7 +145,15 @@ export function createJobStatusStore(redis: Redis, keys: Keys): JobStatusStore {
         redis,
         FIRST_SIGHT,
         [keys.lastStatus(jobId), keys.trackedJobs()],
-        [jobId, status, String(now), String(createdAt), encodeBy(by), isFinal(status) ? '1' : '0'],
+        [
+          jobId,
+          status,
+          String(now),
+          String(createdAt),
+          encodeBy(by),
+          isFinal(status) ? '1' : '0',
+          String(FINISHED_STATUS_TTL_SECONDS),
+        ],
       );
       return Number(done) === 1;
     },
@@ -147,7 +164,16 @@ export function createJobStatusStore(redis: Redis, keys: Keys): JobStatusStore {
         redis,
         COMPARE_AND_SET,
         [keys.lastStatus(jobId), keys.trackedJobs(), keys.transitionOutbox()],
-        [jobId, expected, next, String(now), encodeBy(by), isFinal(next) ? '1' : '0', payload],
+        [
+          jobId,
+          expected,
+          next,
+          String(now),
+          encodeBy(by),
+          isFinal(next) ? '1' : '0',
+          payload,
+          String(FINISHED_STATUS_TTL_SECONDS),
+        ],
       );
       return Number(seq);
     },

@@ -36,7 +36,6 @@ export function createKeys(namespace: string = DEFAULT_NAMESPACE) {
     watchAllChannels: () => `${prefix}:subs:all`,
     watchedJobs: () => `${prefix}:watched`,
     lastStatus: (jobId: string) => `${prefix}:status:${jobId}`,
-    jobMeta: (jobId: string) => `${prefix}:jobmeta:${jobId}`,
     card: (jobId: string, channel: string) => `${prefix}:card:${jobId}:${channel}`,
     actor: (jobId: string) => `${prefix}:actor:${jobId}`,
     /** Known unfinished jobs the poller may read, scored by `created_at` (Unix s). */
