@@ -9,6 +9,7 @@ import type { Services } from './services.ts';
 import { FtopsApp } from './slack-app.ts';
 import { replyClientOptions } from './slack-clients.ts';
 import { createSlackIngress, newCorrelationId } from './slack-ingress.ts';
+import { guardWorkspace, homeOf, rememberHome } from './workspace-guard.ts';
 
 /**
  * The web role: answers Slack. One Bolt app either way; only the receiver differs, Socket Mode
@@ -40,6 +41,12 @@ export async function startWebRole(
     { token: config.slack.botToken, receiver, clientOptions, logger: slackLogger },
     logger.child({ component: 'bolt' }),
   );
+  // Learnt now, so the first request does not wait for it; retried on a request if it failed.
+  const home = rememberHome(async () => homeOf(await app.client.auth.test()));
+  await home().catch(() =>
+    logger.warn('Slack did not answer auth.test; requests are refused until it does'),
+  );
+  app.use(guardWorkspace(home, logger.child({ component: 'ingress' })));
   app.use(guardResponseUrls(config.slack.apiUrl, logger.child({ component: 'ingress' })));
   registerListeners(app, deps);
   if (receiver instanceof SocketModeReceiver) {

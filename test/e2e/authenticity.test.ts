@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CLOCK_SKEW_SECONDS } from '../../src/bot/verify-signature.ts';
-import { signRequest, slashCommandBody } from '../../src/emulators/slack-signing.ts';
+import {
+  signRequest,
+  slashCommandBody,
+  slashCommandPayload,
+} from '../../src/emulators/slack-signing.ts';
 import { type App, REQUESTER, SIGNING_SECRET, startApp, TRAINING, visibleText } from './harness.ts';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -140,6 +144,37 @@ describe('request authenticity end to end', () => {
     await app.answer(barrier);
     expect(app.answersTo(responseUrl)).toHaveLength(0);
     expect(app.ft.getJob(job.id)?.status).toBe('paused');
+  });
+
+  it('a request signed by Slack but from another workspace or organisation changes nothing', async () => {
+    for (const from of [
+      { team_id: 'T0ELSEWHERE' },
+      { team_id: 'T0FTOPS', enterprise_id: 'E0OTHER' },
+    ]) {
+      const job = app.ft.addJob({ status: 'paused' });
+      const responseUrl = app.slack.responseUrl(TRAINING, REQUESTER);
+      const fields = slashCommandPayload({
+        text: `resume ${job.id}`,
+        user_id: REQUESTER,
+        channel_id: TRAINING,
+        response_url: responseUrl,
+        team_id: from.team_id,
+      });
+      if (from.enterprise_id) fields.enterprise_id = from.enterprise_id;
+      const body = new URLSearchParams(fields).toString();
+      const ack = await app.post(body, { ...signRequest(SIGNING_SECRET, body) });
+      expect(ack.status).toBe(200);
+      expect(JSON.parse(ack.body)).toMatchObject({
+        response_type: 'ephemeral',
+        text: expect.stringContaining('not installed in this workspace'),
+      });
+      const barrier = await app.command('watching');
+      await app.answer(barrier);
+      expect(app.answersTo(responseUrl)).toHaveLength(0);
+      expect(app.ft.requests.filter((r) => r.path.includes(job.id))).toHaveLength(0);
+      expect(app.ft.getJob(job.id)?.status).toBe('paused');
+    }
+    expect(app.logs.some((l) => l.includes('from another workspace'))).toBe(true);
   });
 
   it('a replayed request (same body and headers) has no effect the second time', async () => {
