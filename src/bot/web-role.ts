@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { registerListeners } from '../handlers/index.ts';
-import { claimSignature } from '../store/replay.ts';
+import { claimDelivery, claimSignature } from '../store/replay.ts';
 import { toSlackLogger } from './bolt-logger.ts';
 import type { Config } from './config/index.ts';
+import { dedupeDeliveries } from './delivery-dedupe.ts';
 import { guardResponseUrls } from './response-url.ts';
 import type { Services } from './services.ts';
 import { FtopsApp } from './slack-app.ts';
@@ -47,6 +48,12 @@ export async function startWebRole(
     logger.warn('Slack did not answer auth.test; requests are refused until it does'),
   );
   app.use(guardWorkspace(home, logger.child({ component: 'ingress' })));
+  app.use(
+    dedupeDeliveries(
+      (id) => claimDelivery(redis, keys, id),
+      logger.child({ component: 'ingress' }),
+    ),
+  );
   app.use(guardResponseUrls(config.slack.apiUrl, logger.child({ component: 'ingress' })));
   registerListeners(app, deps);
   if (receiver instanceof SocketModeReceiver) {

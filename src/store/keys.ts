@@ -31,6 +31,8 @@ export function createKeys(namespace: string = DEFAULT_NAMESPACE) {
     /** How many refusals folded into the refusal entry that claimed `token`. */
     auditRefusalRepeats: (token: string) => `${prefix}:audit:refusal:${token}:repeats`,
     replay: (signature: string) => `${prefix}:replay:${signature}`,
+    /** One Slack delivery (a trigger or an event), claimed by the first copy that arrives. */
+    delivery: (id: string) => `${prefix}:replay:delivery:${id}`,
     subscriptions: (channel: string) => `${prefix}:subs:channel:${channel}`,
     jobWatchers: (jobId: string) => `${prefix}:subs:job:${jobId}`,
     watchAllChannels: () => `${prefix}:subs:all`,

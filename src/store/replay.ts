@@ -4,6 +4,19 @@ import type { Keys } from './keys.ts';
 /** Longer than Slack's five-minute window on either side, so no valid replay outlives its record. */
 export const REPLAY_TTL_SECONDS = 11 * 60;
 
+/** Slack redelivers for up to an hour (Events API retries); a claim outlives that. */
+export const DELIVERY_TTL_SECONDS = 2 * 3600;
+
+/**
+ * Claims one delivery (a `trigger_id` or an `event_id`) once, whichever receiver brought it:
+ * a Socket Mode envelope Slack sends again, or an HTTP retry with a fresh signature, carries
+ * the same ID, and only the first copy is acted on.
+ */
+export async function claimDelivery(redis: Redis, keys: Keys, id: string): Promise<boolean> {
+  const res = await redis.set(keys.delivery(id), '1', 'EX', DELIVERY_TTL_SECONDS, 'NX');
+  return res === 'OK';
+}
+
 /**
  * Claims a request signature once. Slack signs the timestamp with the body, so a replay carries
  * the very same signature: the first claim wins, every later one within the window is refused.

@@ -195,6 +195,24 @@ describe('request authenticity end to end', () => {
     expect(app.logs.some((l) => l.includes('replayed'))).toBe(true);
   });
 
+  it('a retry Slack signs afresh (X-Slack-Retry-Num) has no second effect', async () => {
+    const { job, body, responseUrl } = resumeBody();
+    const first = await app.post(body, { ...signRequest(SIGNING_SECRET, body, nowSeconds() - 2) });
+    expect(first.status).toBe(200);
+    await app.answer({ responseUrl });
+    const retry = await app.post(body, {
+      ...signRequest(SIGNING_SECRET, body, nowSeconds()),
+      'x-slack-retry-num': '1',
+      'x-slack-retry-reason': 'http_timeout',
+    });
+    expect(retry.status).toBe(200);
+    const barrier = await app.command('watching');
+    await app.answer(barrier);
+    expect(app.answersTo(responseUrl)).toHaveLength(1);
+    const resumes = app.ft.requests.filter((r) => r.path === `/fine_tuning/jobs/${job.id}/resume`);
+    expect(resumes).toHaveLength(1);
+  });
+
   it('ten copies of one signed request sent at once are handled once', async () => {
     const { job, body, responseUrl } = resumeBody();
     const headers = { ...signRequest(SIGNING_SECRET, body) };

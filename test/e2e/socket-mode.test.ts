@@ -56,6 +56,32 @@ describe('Socket Mode end to end', () => {
     expect(answer).toContain('over-the-socket');
   });
 
+  it('a command Slack delivers again (same envelope, retry_attempt 1) acts once', async () => {
+    const job = app.ft.addJob({ status: 'paused' });
+    const responseUrl = app.slack.responseUrl(TRAINING, REQUESTER);
+    const payload = slashCommandPayload({
+      text: `resume ${job.id}`,
+      user_id: REQUESTER,
+      channel_id: TRAINING,
+      response_url: responseUrl,
+    });
+    const first = await app.slack.sendSocketEnvelope('slash_commands', payload);
+    expect(first.acked).toBe(true);
+    const envelopeId = app.slack.envelopes.at(-1)?.envelope_id;
+    await app.answer({ responseUrl });
+    const again = await app.slack.sendSocketEnvelope('slash_commands', payload, {
+      retryOf: envelopeId,
+    });
+    expect(again.acked).toBe(true);
+    const barrier = await command('watching');
+    await app.answer(barrier);
+    expect(app.answersTo(responseUrl)).toHaveLength(1);
+    expect(
+      app.ft.requests.filter((r) => r.path === `/fine_tuning/jobs/${job.id}/resume`),
+    ).toHaveLength(1);
+    expect(app.slack.envelopes.filter((e) => e.envelope_id === envelopeId)).toHaveLength(2);
+  });
+
   it('a button click is acked and handled', async () => {
     const job = app.ft.addJob({ status: 'paused' });
     const shown = await command(`status ${job.id}`);

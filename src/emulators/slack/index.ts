@@ -137,7 +137,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       failures.set(method, queue);
     },
     socketConnected: () => hub.connected(),
-    sendSocketEnvelope: (type, payload, o) => hub.send(type, payload, o?.timeoutMs),
+    sendSocketEnvelope: (type, payload, o) => hub.send(type, payload, o?.timeoutMs, o?.retryOf),
     disconnectSockets: (reason) => hub.disconnectAll(reason),
     reset() {
       ws.reset();

@@ -78,8 +78,16 @@ export class SocketHub {
     type: EnvelopeType,
     payload: Record<string, unknown>,
     timeoutMs = this.opts.ackTimeoutMs,
+    retryOf?: string,
   ): Promise<EnvelopeResult> {
-    const record: EnvelopeRecord = { envelope_id: randomUUID(), type, payload, at: Date.now() };
+    // A redelivery, as Slack sends one when an ack was late: same envelope, next attempt.
+    const attempt = retryOf ? this.envelopes.filter((e) => e.envelope_id === retryOf).length : 0;
+    const record: EnvelopeRecord = {
+      envelope_id: retryOf ?? randomUUID(),
+      type,
+      payload,
+      at: Date.now(),
+    };
     this.envelopes.push(record);
     const client = this.clients.filter((c) => c.readyState === c.OPEN).at(-1);
     if (!client) {
@@ -95,8 +103,8 @@ export class SocketHub {
           type,
           payload,
           accepts_response_payload: type !== 'events_api',
-          retry_attempt: 0,
-          retry_reason: '',
+          retry_attempt: attempt,
+          retry_reason: attempt > 0 ? 'timeout' : '',
         }),
       );
     });

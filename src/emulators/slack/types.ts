@@ -76,7 +76,8 @@ export interface SlackEmulator {
   sendSocketEnvelope(
     type: EnvelopeType,
     payload: Record<string, unknown>,
-    opts?: { timeoutMs?: number },
+    /** `retryOf`: send envelope `retryOf` again, as Slack redelivers one (`retry_attempt` > 0). */
+    opts?: { timeoutMs?: number; retryOf?: string },
   ): Promise<EnvelopeResult>;
   disconnectSockets(reason?: 'warning' | 'refresh_requested' | 'link_disabled'): void;
   reset(): void;
