@@ -5,6 +5,7 @@ import { runApprovalRace } from './approval-race/index.ts';
 import { runAuthenticity } from './authenticity/index.ts';
 import { runCanaries } from './canaries.ts';
 import { runCrashes } from './crashes/index.ts';
+import { runHostileApi } from './hostile-api/index.ts';
 import { runHostileInput } from './hostile-input/index.ts';
 import { runRedisRestart } from './redis-restart/index.ts';
 import { runTampering } from './tampering/index.ts';
@@ -19,5 +20,6 @@ export const CAMPAIGNS: ReadonlyArray<{ name: string; run: Campaign }> = [
   { name: 'redis-restart', run: runRedisRestart },
   { name: 'api-faults', run: runApiFaults },
   { name: 'hostile-input', run: runHostileInput },
+  { name: 'hostile-api', run: runHostileApi },
   { name: 'canaries', run: runCanaries },
 ];

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { type CardStore, createCardStore } from '../store/cards.ts';
 import type { Keys } from '../store/keys.ts';
 import type { Subscriptions } from '../store/subscriptions.ts';
+import { stripControl } from '../views/mrkdwn.ts';
 import type { MessageBody } from '../views/types.ts';
 import { NOTIFY_QUEUE, type NotifyData } from './notify-queue.ts';
 import { type ChannelPacer, createChannelPacer } from './pacing.ts';
@@ -74,9 +75,12 @@ export const ANNOUNCEMENT_EVENT_TYPE = 'ftops_job_status_changed';
  * (and audits of duplicates) can tell announcements apart without parsing their text.
  */
 export function announcementMetadata(t: { jobId: string; seq: number; from: string; to: string }) {
+  // Data for programs, never rendered: the API's status words as they are, but bounded, so
+  // a 40 KB status cannot make Slack refuse the message.
+  const word = (s: string) => stripControl(s).slice(0, 64);
   return {
     event_type: ANNOUNCEMENT_EVENT_TYPE,
-    event_payload: { job_id: t.jobId, seq: t.seq, from: t.from, to: t.to },
+    event_payload: { job_id: t.jobId, seq: t.seq, from: word(t.from), to: word(t.to) },
   };
 }
 

@@ -22,6 +22,8 @@ export interface FaultConfig {
   retryAfterMs?: number;
   /** PRNG seed, so a run can be replayed; default 1. */
   seed?: number;
+  /** The `error.code` and `error.message` of injected 429/500 bodies, e.g. hostile text. */
+  errorText?: string;
 }
 
 const DEFAULTS = {
@@ -43,6 +45,10 @@ export class FaultPlan {
 
   get retryAfterMs(): number {
     return this.config.retryAfterMs;
+  }
+
+  get errorText(): string | undefined {
+    return (this.config as FaultConfig).errorText;
   }
 
   set(config: FaultConfig | null): void {

@@ -194,10 +194,11 @@ export async function startFineTuningEmulator(
       headers = { 'retry-after-ms': String(ms), 'retry-after': String(Math.ceil(ms / 1000)) };
       result = azureError(
         429,
-        '429',
-        `Requests to the fine-tuning API have exceeded the rate limit of your current pricing tier. Please retry after ${Math.ceil(ms / 1000)} second(s).`,
+        faults.errorText ?? '429',
+        faults.errorText ??
+          `Requests to the fine-tuning API have exceeded the rate limit of your current pricing tier. Please retry after ${Math.ceil(ms / 1000)} second(s).`,
       );
-    } else if (fault === '500') result = serverError();
+    } else if (fault === '500') result = serverError(faults.errorText);
     else {
       const path = record.path;
       result = handleApiRequest(ctx, {
@@ -207,7 +208,7 @@ export async function startFineTuningEmulator(
         headers: req.headers,
       });
       // The effect above has happened; only the answer is lost.
-      if (fault === '500-after-effect') result = serverError();
+      if (fault === '500-after-effect') result = serverError(faults.errorText);
     }
     record.status = result.status;
     // Held after the effect; a caller that died meanwhile never hears the answer.
@@ -278,10 +279,10 @@ function wireCopy(job: FineTuningJob): FineTuningJob {
   return JSON.parse(JSON.stringify(job)) as FineTuningJob;
 }
 
-function serverError(): ApiResponse {
+function serverError(text?: string): ApiResponse {
   return azureError(
     500,
-    'InternalServerError',
-    'The server had an error while processing your request. Sorry about that!',
+    text ?? 'InternalServerError',
+    text ?? 'The server had an error while processing your request. Sorry about that!',
   );
 }

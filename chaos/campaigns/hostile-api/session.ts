@@ -1,0 +1,138 @@
+// Drives a web bot and a worker through every path that shows text from the API: commands on
+// hostile jobs, API errors with hostile bodies, an approval, and announced status changes.
+import { buttonsOf } from '../../../src/emulators/slack/inspect.ts';
+import {
+  blockActionsBody,
+  blockActionsPayload,
+  slashCommandBody,
+} from '../../../src/emulators/slack-signing.ts';
+import { APPROVE_REQUEST } from '../../../src/views/action-ids.ts';
+import type { BotProcess } from '../../lib/bot-process.ts';
+import { seededRandom, waitUntil } from '../../lib/campaign.ts';
+import { APPROVALS, APPROVER, REQUESTER, TRAINING, type World } from '../../lib/world.ts';
+import { picker } from './strings.ts';
+
+export interface Session {
+  jobs: number;
+  commands: number;
+  answered: number;
+  /** Status changes made to watched jobs, and how many the channel announced. */
+  changes: number;
+  announced: number;
+  errorsServed: number;
+  approved: boolean;
+}
+
+export async function runSession(
+  world: World,
+  web: BotProcess,
+  opts: { seed: number; jobs: number; log: (line: string) => void },
+): Promise<Session> {
+  const random = seededRandom(opts.seed);
+  const h = picker(random);
+  let commands = 0;
+  let answered = 0;
+  const command = async (text: string, user = REQUESTER) => {
+    commands++;
+    const url = world.slack.responseUrl(TRAINING, user);
+    const ack = await world.signed(
+      web,
+      slashCommandBody({ text, user_id: user, channel_id: TRAINING, response_url: url }),
+    );
+    // An answer is the ack's own body or a post to the response_url.
+    const got =
+      (ack.status === 200 && ack.body.length > 2) ||
+      (await waitUntil(() => world.slack.responses.some((r) => r.url === url), 10_000));
+    if (ack.status === 200 && got) answered++;
+  };
+
+  await command('watch all');
+  const ids: string[] = [];
+  const statuses = ['running', 'running', 'paused', 'succeeded', 'failed', 'hostile'];
+  for (let i = 0; i < opts.jobs; i++) {
+    const kind = statuses[i % statuses.length] as string;
+    const job = world.ft.addJob({
+      status: (kind === 'hostile' ? h() : kind) as never,
+      model: h(),
+      user_provided_suffix: h(),
+      training_file: h(),
+      metadata: { team: h(), note: h() },
+      ...(kind === 'succeeded' ? { fine_tuned_model: h() } : {}),
+      ...(kind === 'failed' ? { error: { code: h(), message: h(), param: null } } : {}),
+      fail: { code: h(), message: h(), atStep: 3 },
+    });
+    ids.push(job.id);
+  }
+  opts.log(`${ids.length} hostile jobs added`);
+  await command('list 50');
+  for (const id of ids) {
+    for (const verb of ['status', 'events', 'checkpoints', 'audit']) await command(`${verb} ${id}`);
+    await command(`pause ${id} ${h().slice(0, 200)}`);
+    await command(`resume ${id} --dry-run`);
+  }
+  await command('approvals', APPROVER);
+  await command('audit', APPROVER);
+
+  // The approver approves one request: the execution's outcome and the thread reply.
+  let approved = false;
+  const request = (world.slack.messages.get(APPROVALS) ?? []).flatMap((m) =>
+    buttonsOf(m.blocks)
+      .filter((b) => b.actionId === APPROVE_REQUEST)
+      .map((b) => ({ ts: m.ts, value: b.value, blockId: b.blockId })),
+  )[0];
+  if (request) {
+    const url = world.slack.responseUrl(APPROVALS, APPROVER, request.ts);
+    const ack = await world.signed(
+      web,
+      blockActionsBody(
+        blockActionsPayload({
+          user: APPROVER,
+          channel: APPROVALS,
+          actionId: APPROVE_REQUEST,
+          value: request.value,
+          blockId: request.blockId,
+          responseUrl: url,
+          message: { ts: request.ts },
+        }),
+      ),
+    );
+    approved =
+      ack.status === 200 &&
+      (await waitUntil(() => world.slack.responses.some((r) => r.url === url), 10_000));
+  }
+
+  // Error bodies: every answer of the API is a 500 (or 429) whose code and message are hostile.
+  const before = world.ft.requests.length;
+  world.ft.setFaults({ rate: 1, kinds: ['500', '429'], retryAfterMs: 0, errorText: h() });
+  for (const id of ids.slice(0, 3)) await command(`status ${id}`);
+  await command('list');
+  const errorsServed = world.ft.requests.slice(before).filter((r) => r.status >= 429).length;
+  world.ft.setFaults({ retryAfterMs: 0 });
+
+  // Status changes the watching channel hears about, to hostile statuses and errors too.
+  let changes = 0;
+  for (const id of ids) {
+    const job = world.ft.getJob(id);
+    if (!job || ['succeeded', 'failed', 'cancelled'].includes(job.status)) continue;
+    const to = changes % 3 === 0 ? 'failed' : changes % 3 === 1 ? h() : 'succeeded';
+    world.ft.setStatus(id, to, {
+      ...(to === 'failed' ? { error: { code: h(), message: h(), param: null } } : {}),
+      ...(to === 'succeeded' ? { fine_tuned_model: h() } : {}),
+    });
+    changes++;
+  }
+  const cards = () =>
+    (world.slack.messages.get(TRAINING) ?? []).filter(
+      (m) => !m.ephemeral && !m.thread_ts && ids.some((id) => m.text.includes(id)),
+    ).length;
+  await waitUntil(() => cards() >= changes, 30_000, 200);
+  return {
+    jobs: ids.length,
+    commands,
+    answered,
+    changes,
+    announced: cards(),
+    errorsServed,
+    approved,
+  };
+}
