@@ -2,6 +2,7 @@ import type { Campaign } from '../lib/campaign.ts';
 import { runApiFaults } from './api-faults/index.ts';
 import { runApprovalCrashes } from './approval-crashes/index.ts';
 import { runApprovalRace } from './approval-race/index.ts';
+import { runAuditFlood } from './audit-flood/index.ts';
 import { runAuthenticity } from './authenticity/index.ts';
 import { runCanaries } from './canaries.ts';
 import { runCrashes } from './crashes/index.ts';
@@ -21,5 +22,6 @@ export const CAMPAIGNS: ReadonlyArray<{ name: string; run: Campaign }> = [
   { name: 'api-faults', run: runApiFaults },
   { name: 'hostile-input', run: runHostileInput },
   { name: 'hostile-api', run: runHostileApi },
+  { name: 'audit-flood', run: runAuditFlood },
   { name: 'canaries', run: runCanaries },
 ];
