@@ -98,7 +98,8 @@ function decisionLine(input: ApprovalRequestViewInput, expired: boolean): Mrkdwn
  */
 export function approvalRequestView(input: ApprovalRequestViewInput): MessageView {
   const action = escapeInline(truncate(input.action, 40));
-  const emoji = ACTION_EMOJI[input.action] ?? '🔐';
+  // Own keys only: an action word like `toString` must not find Object.prototype's.
+  const emoji = (Object.hasOwn(ACTION_EMOJI, input.action) && ACTION_EMOJI[input.action]) || '🔐';
   const expired =
     input.state === 'expired' || (input.state === 'pending' && input.now >= input.expiresAt);
   const pending = input.state === 'pending' && !expired;

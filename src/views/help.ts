@@ -1,4 +1,4 @@
-import { COMMAND_USAGE, VERBS } from '../vocabulary/index.ts';
+import { COMMAND_USAGE, isApproverOnly, VERBS } from '../vocabulary/index.ts';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
 import { EMPTY, escapeInline, joinMd, md } from './mrkdwn.ts';
@@ -25,6 +25,8 @@ export function helpView(input: HelpViewInput): MessageView {
   const lines = VERBS.map((verb) => {
     const { usage, summary } = COMMAND_USAGE[verb];
     let note = EMPTY;
+    if (isApproverOnly(verb))
+      note = input.canApprove ? md` _(approvers only)_` : md` _(approvers only; not you)_`;
     if (gated.has(verb)) {
       note = direct
         ? md` _(gated; runs at once for you as an approver)_`

@@ -1,4 +1,4 @@
-import { VERBS } from '../vocabulary/index.ts';
+import { isApproverOnly, VERBS } from '../vocabulary/index.ts';
 import { contextBlock, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
 import { code, EMPTY, groupMention, joinMd, type Mrkdwn, md, userMention } from './mrkdwn.ts';
@@ -19,7 +19,8 @@ export interface WhoamiViewInput {
 /** `/ft whoami`: who you are to ftops and what you may run. */
 export function whoamiView(input: WhoamiViewInput): MessageView {
   const gated = input.gatedActions.filter((a) => (VERBS as readonly string[]).includes(a));
-  const free = VERBS.filter((v) => !gated.includes(v));
+  const free = VERBS.filter((v) => !gated.includes(v) && (input.isApprover || !isApproverOnly(v)));
+  const closed = input.isApprover ? [] : VERBS.filter((v) => isApproverOnly(v));
   const via: Mrkdwn[] = [];
   if (input.via?.direct) via.push(md`listed by ID`);
   for (const g of input.via?.groups ?? []) via.push(md`member of ${groupMention(g)}`);
@@ -48,6 +49,13 @@ export function whoamiView(input: WhoamiViewInput): MessageView {
     )}`,
     md`*Gated:* ${gatedLine}`,
   ];
+  if (closed.length > 0)
+    lines.push(
+      md`*Approvers only:* ${joinMd(
+        closed.map((v) => code(v)),
+        ' ',
+      )}`,
+    );
   const undoRule = undoRuleText(input.gatedActions, input.isApprover);
   if (undoRule) lines.push(md`*Undoing:* ${undoRule}`);
   if (input.isApprover) lines.push(md`You can approve or deny other people’s requests.`);

@@ -39,6 +39,17 @@ export type ParseError =
 /** The parser's result: a command, or an error to show the user. */
 export type ParsedCommand = { ok: true; command: Command } | { ok: false; error: ParseError };
 
+/**
+ * Verbs only approvers may run (the audit trail names who did what). The one list: the
+ * handler refuses by it, and help and whoami mark it.
+ */
+export const APPROVER_ONLY_VERBS: readonly Verb[] = ['audit'];
+
+/** Whether `verb` is for approvers only. */
+export function isApproverOnly(verb: string): boolean {
+  return (APPROVER_ONLY_VERBS as readonly string[]).includes(verb);
+}
+
 /** How each verb is written and what it does, for help and error messages. */
 export const COMMAND_USAGE: Record<Verb, { usage: string; summary: string }> = {
   help: { usage: 'help', summary: 'show this help' },

@@ -58,6 +58,12 @@ describe('approvalRequestView', () => {
     expect(seen).toContain('_Not counted:_ <@U0GONE> voted but no longer holds the approver role.');
   });
 
+  it('an action word that names an Object property (toString) is shown as a word', () => {
+    const view = approvalRequestView(input({ action: 'toString' }));
+    expect(view.text).toContain('🔐');
+    expect(view.text).toContain('asks to toString');
+  });
+
   it('shows decided states with who and when, and no buttons', () => {
     const decided = { decidedBy: 'U0DEC', decidedAt: NOW - 60_000 };
     const cases = [

@@ -103,6 +103,7 @@ describe('helpView', () => {
     expect(seen).toContain('`/ft resume &lt;job&gt; [--dry-run]` — resume a paused job\n');
     expect(seen).toContain('`/ft whoami`');
     expect(seen).toContain('You are not an approver');
+    expect(seen).toContain('recent actions taken through ftops _(approvers only; not you)_');
     expect(seen).toContain(
       'A resume that undoes a pause approvers agreed to asks an approver first, like the pause did.',
     );
@@ -210,6 +211,9 @@ describe('whoamiView', () => {
       }),
     );
     expect(member).toContain('*Member* (not an approver)');
+    // What a member is refused is not offered: the audit is listed apart, for approvers.
+    expect(member).not.toMatch(/\*You can run:\*[^\n]*`audit`/);
+    expect(member).toContain('*Approvers only:* `audit`');
     expect(member).toContain('No action needs approval.');
   });
 });

@@ -8,6 +8,7 @@ import { helpView } from '../../views/help.ts';
 import { escapeMrkdwn, md } from '../../views/mrkdwn.ts';
 import type { MessageView } from '../../views/types.ts';
 import { whoamiView } from '../../views/whoami.ts';
+import { isApproverOnly } from '../../vocabulary/index.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
 
 /** `/ft help`: the usage, marking what this caller may run and what needs approval. */
@@ -77,7 +78,7 @@ export async function auditLog(
   before?: string,
 ): Promise<MessageView> {
   const role = await deps.roles.check(caller.userId);
-  if (!role.approver) {
+  if (isApproverOnly('audit') && !role.approver) {
     return errorView('The audit log is shown to approvers only. `/ft whoami` tells you your role.');
   }
   const scope = jobId ? { jobId } : {};
