@@ -114,7 +114,9 @@ export async function runSession(
   for (const id of ids) {
     const job = world.ft.getJob(id);
     if (!job || ['succeeded', 'failed', 'cancelled'].includes(job.status)) continue;
-    const to = changes % 3 === 0 ? 'failed' : changes % 3 === 1 ? h() : 'succeeded';
+    let to = changes % 3 === 0 ? 'failed' : changes % 3 === 1 ? h() : 'succeeded';
+    // A hostile status equal to the one the job has is no change at all.
+    if (to === job.status) to = 'failed';
     world.ft.setStatus(id, to, {
       ...(to === 'failed' ? { error: { code: h(), message: h(), param: null } } : {}),
       ...(to === 'succeeded' ? { fine_tuned_model: h() } : {}),
