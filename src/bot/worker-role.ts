@@ -45,6 +45,11 @@ export async function startWorkerRole(s: Services, opts: StartOptions): Promise<
       .expireDue()
       .catch((err: unknown) => logger.warn({ err: errorText(err) }, 'expiry sweep failed'));
     approvals
+      .closeMoot()
+      .catch((err: unknown) =>
+        logger.warn({ err: errorText(err) }, 'closing moot requests failed'),
+      );
+    approvals
       .recoverStuck()
       .catch((err: unknown) =>
         logger.warn({ err: errorText(err) }, 'approval recovery sweep failed'),

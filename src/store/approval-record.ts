@@ -10,8 +10,24 @@ import type { Keys } from './keys.ts';
 export type GateAction = JobAction;
 
 /** Where a request is in its life: pending → approved|denied|expired; approved → executed|failed. */
-export type ApprovalState = 'pending' | 'approved' | 'denied' | 'expired' | 'executed' | 'failed';
-const STATES = ['pending', 'approved', 'denied', 'expired', 'executed', 'failed'] as const;
+export type ApprovalState =
+  | 'pending'
+  | 'approved'
+  | 'denied'
+  | 'expired'
+  | 'executed'
+  | 'failed'
+  /** Closed by ftops: the job moved on and the action no longer makes sense. */
+  | 'closed';
+const STATES = [
+  'pending',
+  'approved',
+  'denied',
+  'expired',
+  'executed',
+  'failed',
+  'closed',
+] as const;
 
 /** One approval request as stored. Times are epoch milliseconds. */
 export interface ApprovalRequest {

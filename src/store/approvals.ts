@@ -182,6 +182,11 @@ export class ApprovalStore {
     await guardRedis(() => this.#redis.zrem(this.#keys.approvalsApproved(), id));
   }
 
+  /** Closes a pending request whose job no longer allows its action (pending → closed). */
+  close(id: string, outcome: string, now: number): Promise<boolean> {
+    return this.#transition(id, 'pending', 'closed', outcome, now);
+  }
+
   /** Gives up a pending request that could not be posted (pending → failed). */
   abandon(id: string, outcome: string, now: number): Promise<boolean> {
     return this.#transition(id, 'pending', 'failed', outcome, now);

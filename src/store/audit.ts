@@ -20,6 +20,8 @@ export type AuditEvent =
   | 'denied'
   | 'refused'
   | 'expired'
+  /** Closed by ftops: the job reached a state where the action makes no sense. */
+  | 'closed'
   | 'executed'
   | 'failed'
   | 'self_authorised'

@@ -139,6 +139,14 @@ export function expiredNotice(request: {
   return md`${userMention(request.requester)} your request to ${escapeInline(request.action)} ${code(request.jobId)} expired without a decision. Nothing was changed; ask again if it is still needed.`;
 }
 
+/** What the requester hears in the thread when ftops closed their request: the job moved on. */
+export function closedNotice(
+  request: { requester: string; action: string; jobId: string },
+  why: string,
+): Mrkdwn {
+  return md`${userMention(request.requester)} your request to ${escapeInline(request.action)} ${code(request.jobId)} was closed: ${escapeInline(why)}. Nothing was changed.`;
+}
+
 /** What the requester hears in the thread when their request was denied. */
 export function deniedNotice(
   request: { requester: string; action: string; jobId: string },

@@ -34,7 +34,8 @@ export type ApprovalState =
   | 'expired'
   | 'executed'
   | 'failed'
-  | 'cancelled';
+  | 'cancelled'
+  | 'closed';
 
 /** Everything the approval message shows. Times are milliseconds since the epoch. */
 export interface ApprovalRequestViewInput {
@@ -85,6 +86,8 @@ function decisionLine(input: ApprovalRequestViewInput, expired: boolean): Mrkdwn
       return md`✅ *Done*: approved${by}${at}, and the job was asked to ${escapeInline(input.action)}${outcome}`;
     case 'failed':
       return md`❌ *Approved${by}, but it failed*${at}${outcome}`;
+    case 'closed':
+      return md`🔒 *Closed by ftops*${at}${outcome}. Nothing was done.`;
     case 'cancelled':
       return md`🚫 *Withdrawn*${by}${at}${outcome}. Nothing was done.`;
     default:

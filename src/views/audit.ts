@@ -70,6 +70,8 @@ export function auditSentence(e: AuditEntryView): Mrkdwn {
       return md`${who} denied the request to ${action} ${job}`;
     case 'expired':
       return md`The request to ${action} ${job} expired undecided`;
+    case 'closed':
+      return md`The request to ${action} ${job} was closed by ftops${outcome ? md`: ${outcome}` : EMPTY}`;
     case 'executed':
       return md`${job}: ${action} was carried out (approved by ${who})${outcome ? md` — ${outcome}` : EMPTY}`;
     case 'failed':

@@ -1,7 +1,7 @@
 import type { FineTuningJob } from '../../api/schemas.ts';
 import type { ApprovalRequest } from '../../store/approvals.ts';
 import { errorText } from '../../util/error-text.ts';
-import { expiredNotice } from '../../views/approval-replies.ts';
+import { closedNotice, expiredNotice } from '../../views/approval-replies.ts';
 import { audit, type Gate, mention } from './context.ts';
 
 /**
@@ -55,6 +55,26 @@ export async function tellRequester(
 }
 
 /** After a request expired: audited, its buttons removed, its requester told. */
+/** After ftops closed a request whose job moved on: audited, message updated, requester told. */
+export async function afterClose(
+  g: Gate,
+  request: ApprovalRequest,
+  job: FineTuningJob | null,
+  why: string,
+  now: number,
+): Promise<void> {
+  await audit(g, {
+    event: 'closed',
+    who: 'system',
+    action: request.action,
+    jobId: request.jobId,
+    requestId: request.id,
+    outcome: why,
+  });
+  await refresh(g, request, job, now);
+  await tellRequester(g, request, closedNotice(request, why));
+}
+
 export async function afterExpiry(
   g: Gate,
   request: ApprovalRequest,

@@ -1,5 +1,7 @@
 import { isJobAction } from '../../api/actions.ts';
+import { NotFoundError } from '../../api/errors.ts';
 import { isValidJobId } from '../../api/job-id.ts';
+import type { FineTuningJob } from '../../api/schemas.ts';
 import { type ApprovalRequest, ApprovalStore, type ModalRef } from '../../store/approvals.ts';
 import { ApprovedHolds } from '../../store/holds.ts';
 import { RedisUnavailableError } from '../../store/redis.ts';
@@ -9,7 +11,8 @@ import { escapeInline } from '../../views/mrkdwn.ts';
 import { click } from './click.ts';
 import type { Gate } from './context.ts';
 import { executeApproved, report } from './execute.ts';
-import { afterExpiry } from './notices.ts';
+import { afterClose, afterExpiry } from './notices.ts';
+import { canActOn } from './policy.ts';
 import { request } from './request.ts';
 import {
   type ApprovalServiceDeps,
@@ -78,6 +81,35 @@ export class ApprovalService {
     const expired = await this.#g.store.expireDue(now);
     for (const request of expired) await afterExpiry(this.#g, request, now, 'system');
     return expired;
+  }
+
+  /**
+   * Closes pending requests whose job has moved on: finished, gone, or already in the state the
+   * action would bring, so approving them could only fail. Each is closed by one caller (the
+   * store's transition), its buttons go, the reason is said and the requester told. A job that
+   * cannot be read now is left for the next sweep. Returns what this call closed.
+   */
+  async closeMoot(): Promise<ApprovalRequest[]> {
+    const now = this.#g.d.clock();
+    const closed: ApprovalRequest[] = [];
+    for (const request of await this.#g.store.listPending(now)) {
+      let job: FineTuningJob | null;
+      try {
+        job = await this.#g.d.api.getJob(request.jobId);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) continue;
+        job = null;
+      }
+      const allowed = job
+        ? canActOn(request.action, job.status, job.id)
+        : { ok: false as const, reason: `${request.jobId} no longer exists` };
+      if (allowed.ok) continue;
+      if (!(await this.#g.store.close(request.id, allowed.reason, now))) continue;
+      const fresh = (await this.#g.store.get(request.id)) ?? request;
+      await afterClose(this.#g, fresh, job, allowed.reason, now);
+      closed.push(fresh);
+    }
+    return closed;
   }
 
   /**

@@ -371,6 +371,42 @@ describe('ApprovalService', () => {
     expect(mutations(job.id)).toHaveLength(1);
   });
 
+  it('closes a request whose job moved on: buttons go, the requester hears why, approving then changes nothing', async () => {
+    const w = setup();
+    const [ends, gone, stays] = [ftEmu.addJob(), ftEmu.addJob(), ftEmu.addJob()];
+    const asked = await ask(w, ends.id);
+    const askedGone = await ask(w, gone.id);
+    await ask(w, stays.id);
+    ftEmu.setStatus(ends.id, 'failed');
+    ftEmu.removeJob(gone.id);
+    const closed = await w.service.closeMoot();
+    expect(closed.map((r) => r.jobId).sort()).toEqual([ends.id, gone.id].sort());
+    expect(await w.store.get(asked.requestId!)).toMatchObject({
+      state: 'closed',
+      outcome: `${ends.id} has failed, so it cannot be paused`,
+    });
+    expect((await w.store.get(askedGone.requestId!))?.outcome).toBe(`${gone.id} no longer exists`);
+    const post = topLevel(APPROVALS).find((m) => m.text.includes(ends.id));
+    expect(hasButtons(post?.blocks)).toBe(false);
+    expect(threadReplies(APPROVALS, post!.ts).map((m) => m.text)).toEqual([
+      expect.stringMatching(
+        /^<@UREQ> your request to pause `ftjob-\S+` was closed: \S+ has failed, so it cannot be paused\. Nothing was changed\.$/,
+      ),
+    ]);
+    const trail = await w.audit.latest({ jobId: ends.id, count: 5 });
+    expect(trail[0]).toMatchObject({ event: 'closed', who: 'system' });
+    const late = await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP',
+      vote: 'approve',
+    });
+    expect(late).toMatchObject({ kind: 'refused', refusal: 'already_decided' });
+    expect(mutations(ends.id)).toHaveLength(0);
+    // The job that still runs keeps its request, and a second sweep closes nothing more.
+    expect(await w.service.closeMoot()).toEqual([]);
+    expect((await w.service.listPending()).map((r) => r.jobId)).toEqual([stays.id]);
+  });
+
   it('dry run describes and changes nothing', async () => {
     const w = setup();
     const job = ftEmu.addJob();
