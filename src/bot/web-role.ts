@@ -24,6 +24,7 @@ export async function startWebRole(
   const { config, logger, metrics, redis, keys } = s;
   const deps = {
     api: s.api,
+    apiHost: new URL(config.fineTuning.baseUrl).host,
     approvals: s.approvals,
     roles: s.roles,
     subscriptions: s.subscriptions,

@@ -8,6 +8,8 @@ import type { ApprovalPolicyConfig, ApprovalService, RoleCheck } from './approva
 /** Everything the Slack listeners work with; built once in `src/bot/compose.ts`. */
 export interface HandlerDeps {
   api: FineTuningClient;
+  /** The API's host, to say where a job was looked for (e.g. `myres.openai.azure.com`). */
+  apiHost?: string;
   approvals: ApprovalService;
   roles: { check(userId: string): Promise<RoleCheck> };
   subscriptions: Subscriptions;

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { FineTuningError } from '../api/errors.ts';
 import { isRedisUnavailable, RedisUnavailableError } from '../store/redis.ts';
-import { errorView } from '../views/errors.ts';
+import { errorView, notFoundView } from '../views/errors.ts';
 import type { MessageView } from '../views/types.ts';
+import { JobNotFoundError } from './job-lookup.ts';
 
 /**
  * Turns any failure into what the user reads. Errors of ours already carry a message fit for
@@ -11,6 +12,7 @@ import type { MessageView } from '../views/types.ts';
  * which already carries the correlation ID, so it is not added to the line a second time.
  */
 export function replyForError(err: unknown, correlationId: string, log: Logger): MessageView {
+  if (err instanceof JobNotFoundError) return notFoundView(err);
   if (err instanceof FineTuningError) {
     log.warn({ err }, 'fine-tuning API call failed');
     return errorView(err.message, correlationId);

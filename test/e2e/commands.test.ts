@@ -210,7 +210,19 @@ describe('/ft commands end to end', () => {
 
   it('a job the API does not know is "not found"', async () => {
     const answer = await ask('status ftjob-doesnotexist');
-    expect(answer).toContain('ftjob-doesnotexist was not found');
+    expect(answer).toContain('ftjob-doesnotexist` was not found at 127.0.0.1:');
+    expect(answer).not.toContain('Reference');
+  });
+
+  it('an ID with a typo is looked up once, and the job it resembles suggested', async () => {
+    const job = app.ft.addJob({ status: 'running' });
+    const typo = `${job.id.slice(0, -2)}${job.id.slice(-1)}${job.id.slice(-2, -1)}`;
+    const before = app.ft.requests.length;
+    const answer = await ask(`status ${typo}`);
+    expect(answer).toContain(`Did you mean \`${job.id}\`?`);
+    const reads = app.ft.requests.slice(before).map((r) => r.path);
+    expect(reads.filter((p) => p.includes(typo))).toEqual([`/fine_tuning/jobs/${typo}`]);
+    expect(await ask(`events ${typo}`)).toContain(`Did you mean \`${job.id}\`?`);
   });
 
   it('a 400 from the API is shown in words (a job with no steps cannot be paused)', async () => {

@@ -4,6 +4,7 @@ import { jobCard } from '../../views/job-card.ts';
 import { jobList } from '../../views/job-list.ts';
 import type { MessageView } from '../../views/types.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
+import { orNotFound, readJob } from '../job-lookup.ts';
 
 /** `/ft list [n]`: the newest jobs, one line each. */
 export async function listJobs(deps: HandlerDeps, limit: number): Promise<MessageView> {
@@ -18,8 +19,9 @@ export async function jobStatus(
   jobId: string,
   note?: string,
 ): Promise<MessageView> {
-  const [job, events, watching] = await Promise.all([
-    deps.api.getJob(jobId),
+  // The job first: an unknown ID costs one call, not two.
+  const job = await readJob(deps, jobId);
+  const [events, watching] = await Promise.all([
     deps.api.listEvents(jobId, { limit: 3 }).then(
       (p) => p.data,
       () => [], // the card is still worth showing without its events
@@ -37,13 +39,13 @@ export async function jobStatus(
 
 /** `/ft events <job>`: the latest events, metrics lines included. */
 export async function jobEvents(deps: HandlerDeps, jobId: string): Promise<MessageView> {
-  const page = await deps.api.listEvents(jobId, { limit: 20 });
+  const page = await orNotFound(deps, jobId, () => deps.api.listEvents(jobId, { limit: 20 }));
   return eventsView(jobId, page.data);
 }
 
 /** `/ft checkpoints <job>`: step, metrics and checkpoint model of each checkpoint. */
 export async function jobCheckpoints(deps: HandlerDeps, jobId: string): Promise<MessageView> {
-  const page = await deps.api.listCheckpoints(jobId, { limit: 10 });
+  const page = await orNotFound(deps, jobId, () => deps.api.listCheckpoints(jobId, { limit: 10 }));
   return checkpointsView(jobId, page.data);
 }
 
