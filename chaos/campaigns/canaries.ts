@@ -1,10 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { buttonsOf } from '../../src/emulators/slack/inspect.ts';
 import {
-  blockActionsBody,
-  blockActionsPayload,
   signRequest,
   slashCommandBody,
   slashCommandPayload,
@@ -13,8 +10,9 @@ import { APPROVE_REQUEST } from '../../src/views/action-ids.ts';
 import { spawnBot } from '../lib/bot-process.ts';
 import { type Campaign, n, type Row, waitUntil } from '../lib/campaign.ts';
 import { canaryNeedles } from '../lib/canaries.ts';
+import { approveButton, clickButton } from '../lib/clicks.ts';
 import type { Evidence } from '../lib/evidence.ts';
-import { APPROVALS, APPROVER, REQUESTER, startWorld, TRAINING, type World } from '../lib/world.ts';
+import { APPROVER, REQUESTER, startWorld, TRAINING, type World } from '../lib/world.ts';
 
 const DOCTOR = fileURLToPath(new URL('../../src/doctor/main.ts', import.meta.url));
 
@@ -172,24 +170,14 @@ async function session(
 
   // An approval from request to pause.
   await command(`pause ${job.id} canary reason`);
-  await waitUntil(() => requestIn(world) !== undefined, 10_000);
-  const request = requestIn(world);
+  await waitUntil(() => approveButton(world) !== undefined, 10_000);
+  const request = approveButton(world);
   if (request) {
-    const url = world.slack.responseUrl(APPROVALS, APPROVER, request.ts);
-    const ack = await world.signed(
-      web,
-      blockActionsBody(
-        blockActionsPayload({
-          user: APPROVER,
-          channel: APPROVALS,
-          actionId: APPROVE_REQUEST,
-          value: request.value,
-          blockId: request.blockId,
-          responseUrl: url,
-          message: { ts: request.ts },
-        }),
-      ),
-    );
+    const { url, ack } = await clickButton(world, web, {
+      user: APPROVER,
+      actionId: APPROVE_REQUEST,
+      button: request,
+    });
     if (
       ack.status === 200 &&
       (await waitUntil(() => world.slack.responses.some((r) => r.url === url), 10_000))
@@ -249,16 +237,6 @@ async function session(
     ),
     announced,
   };
-}
-
-function requestIn(world: World) {
-  for (const channel of [APPROVALS, TRAINING]) {
-    for (const m of world.slack.messages.get(channel) ?? []) {
-      const approve = buttonsOf(m.blocks).find((b) => b.actionId === APPROVE_REQUEST);
-      if (approve) return { ts: m.ts, value: approve.value, blockId: approve.blockId };
-    }
-  }
-  return undefined;
 }
 
 function runDoctor(env: Record<string, string>, evidence: Evidence): Promise<void> {

@@ -2,21 +2,14 @@
 // refused clicks and refused commands from people who are not approvers, then reads the audit
 // back through `/ft audit`, page by page, and `/ft audit <job>` for every job.
 import { buttonsOf, visibleText } from '../../../src/emulators/slack/inspect.ts';
-import {
-  blockActionsBody,
-  blockActionsPayload,
-  slashCommandBody,
-} from '../../../src/emulators/slack-signing.ts';
+import { slashCommandBody } from '../../../src/emulators/slack-signing.ts';
 import { APPROVE_REQUEST, AUDIT_OLDER, DENY_REQUEST } from '../../../src/views/action-ids.ts';
 import type { BotProcess } from '../../lib/bot-process.ts';
 import { waitUntil } from '../../lib/campaign.ts';
+import { approveButton, clickButton, type MessageButton } from '../../lib/clicks.ts';
 import { APPROVALS, APPROVER, OUTSIDER, REQUESTER, TRAINING, type World } from '../../lib/world.ts';
 
-interface Button {
-  ts: string;
-  value: string;
-  blockId: string;
-}
+type Button = MessageButton;
 
 export interface FloodPlan {
   requests: number;
@@ -60,32 +53,9 @@ export async function runFlood(
     );
     return { url, sent };
   };
-  const click = (user: string, actionId: string, b: Button, channel = APPROVALS) => {
-    const url = world.slack.responseUrl(channel, user, b.ts);
-    const sent = world.signed(
-      web,
-      blockActionsBody(
-        blockActionsPayload({
-          user,
-          channel,
-          actionId,
-          value: b.value,
-          blockId: b.blockId,
-          responseUrl: url,
-          message: { ts: b.ts },
-        }),
-      ),
-    );
-    return { url, sent };
-  };
-  const requestButton = (jobId: string): Button | undefined => {
-    for (const m of world.slack.messages.get(APPROVALS) ?? []) {
-      if (!m.text.includes(jobId)) continue;
-      const b = buttonsOf(m.blocks).find((x) => x.actionId === APPROVE_REQUEST);
-      if (b) return { ts: m.ts, value: b.value, blockId: b.blockId };
-    }
-    return undefined;
-  };
+  const click = (user: string, actionId: string, b: Button, channel = APPROVALS) =>
+    clickButton(world, web, { user, actionId, button: b, channel });
+  const requestButton = (jobId: string) => approveButton(world, (text) => text.includes(jobId));
   const ask = async (jobId: string) => {
     await command(`pause ${jobId} flood test`, REQUESTER).sent;
     await waitUntil(() => requestButton(jobId) !== undefined, 15_000);
@@ -120,8 +90,8 @@ export async function runFlood(
     clicksSent++;
     const b = bait[i % bait.length] as Button;
     const who = i % 5 === 0 ? REQUESTER : OUTSIDER;
-    const a = await click(who, i % 7 === 0 ? DENY_REQUEST : APPROVE_REQUEST, b).sent;
-    if (a.status === 200) clicksAcked++;
+    const { ack } = await click(who, i % 7 === 0 ? DENY_REQUEST : APPROVE_REQUEST, b);
+    if (ack.status === 200) clicksAcked++;
   };
   const total = plan.clicks + plan.commands;
   let next = 0;
@@ -145,8 +115,7 @@ export async function runFlood(
     const b = await ask(jobId);
     if (!b) continue;
     const approve = i % 2 === 0;
-    const c = click(APPROVER, approve ? APPROVE_REQUEST : DENY_REQUEST, b);
-    await c.sent;
+    const c = await click(APPROVER, approve ? APPROVE_REQUEST : DENY_REQUEST, b);
     await answerOf(c.url);
     decisions += approve ? 3 : 2;
     decidedJobs.push(jobId);
@@ -167,13 +136,8 @@ export async function runFlood(
     listed += (decisionsPart.match(/^• /gm) ?? []).length;
     const older = page.buttons.find((b) => b.actionId === AUDIT_OLDER);
     if (!older || pages > 100) break;
-    const c = click(
-      APPROVER,
-      AUDIT_OLDER,
-      { ts: '1.0', value: older.value, blockId: older.blockId },
-      APPROVALS,
-    );
-    await c.sent;
+    const button = { ts: '1.0', value: older.value, blockId: older.blockId };
+    const c = await click(APPROVER, AUDIT_OLDER, button, APPROVALS);
     page = await answerOf(c.url);
   }
 

@@ -1,15 +1,9 @@
-// Drives a web bot and a worker through every path that shows text from the API: commands on
-// hostile jobs, API errors with hostile bodies, an approval, and announced status changes.
-import { buttonsOf } from '../../../src/emulators/slack/inspect.ts';
-import {
-  blockActionsBody,
-  blockActionsPayload,
-  slashCommandBody,
-} from '../../../src/emulators/slack-signing.ts';
+import { slashCommandBody } from '../../../src/emulators/slack-signing.ts';
 import { APPROVE_REQUEST } from '../../../src/views/action-ids.ts';
 import type { BotProcess } from '../../lib/bot-process.ts';
 import { seededRandom, waitUntil } from '../../lib/campaign.ts';
-import { APPROVALS, APPROVER, REQUESTER, TRAINING, type World } from '../../lib/world.ts';
+import { approveButton, clickButton } from '../../lib/clicks.ts';
+import { APPROVER, REQUESTER, TRAINING, type World } from '../../lib/world.ts';
 import { picker } from './strings.ts';
 
 export interface Session {
@@ -75,27 +69,13 @@ export async function runSession(
 
   // The approver approves one request: the execution's outcome and the thread reply.
   let approved = false;
-  const request = (world.slack.messages.get(APPROVALS) ?? []).flatMap((m) =>
-    buttonsOf(m.blocks)
-      .filter((b) => b.actionId === APPROVE_REQUEST)
-      .map((b) => ({ ts: m.ts, value: b.value, blockId: b.blockId })),
-  )[0];
+  const request = approveButton(world);
   if (request) {
-    const url = world.slack.responseUrl(APPROVALS, APPROVER, request.ts);
-    const ack = await world.signed(
-      web,
-      blockActionsBody(
-        blockActionsPayload({
-          user: APPROVER,
-          channel: APPROVALS,
-          actionId: APPROVE_REQUEST,
-          value: request.value,
-          blockId: request.blockId,
-          responseUrl: url,
-          message: { ts: request.ts },
-        }),
-      ),
-    );
+    const { url, ack } = await clickButton(world, web, {
+      user: APPROVER,
+      actionId: APPROVE_REQUEST,
+      button: request,
+    });
     approved =
       ack.status === 200 &&
       (await waitUntil(() => world.slack.responses.some((r) => r.url === url), 10_000));
