@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { registerListeners } from '../handlers/index.ts';
 import { claimDelivery, claimSignature } from '../store/replay.ts';
+import { jobLinkFor } from '../views/job-link.ts';
 import { toSlackLogger } from './bolt-logger.ts';
 import type { Config } from './config/index.ts';
 import { dedupeDeliveries } from './delivery-dedupe.ts';
@@ -25,6 +26,7 @@ export async function startWebRole(
   const deps = {
     api: s.api,
     apiHost: new URL(config.fineTuning.baseUrl).host,
+    jobLink: (jobId: string) => jobLinkFor(config.jobUrl, jobId),
     approvals: s.approvals,
     roles: s.roles,
     subscriptions: s.subscriptions,

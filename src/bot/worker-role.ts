@@ -2,6 +2,7 @@ import { type Poller, startPoller } from '../poller/index.ts';
 import { rendererFromViews } from '../poller/render.ts';
 import { errorText } from '../util/error-text.ts';
 import { announcementCard, announcementReply } from '../views/announcement.ts';
+import { jobLinkFor } from '../views/job-link.ts';
 import type { Services } from './services.ts';
 import type { StartOptions } from './start-options.ts';
 
@@ -22,7 +23,10 @@ export async function startWorkerRole(s: Services, opts: StartOptions): Promise<
     intervalSeconds: config.poller.intervalSeconds,
     ...(opts.paceMs !== undefined ? { paceMs: opts.paceMs } : {}),
     ...(opts.notifyStall ? { notifyStall: opts.notifyStall } : {}),
-    render: rendererFromViews({ card: announcementCard, reply: announcementReply }),
+    render: rendererFromViews({
+      card: (t) => announcementCard({ ...t, link: jobLinkFor(config.jobUrl, t.job.id) }),
+      reply: announcementReply,
+    }),
     logger: logger.child({ component: 'poller' }),
     events: {
       sweep: ({ sweepId, seconds, report }) => {

@@ -3,6 +3,7 @@ import type { FineTuningClient } from '../api/types.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { JobStatusStore } from '../store/job-status.ts';
 import type { Subscriptions } from '../store/subscriptions.ts';
+import type { JobLink } from '../views/job-link.ts';
 import type { ApprovalPolicyConfig, ApprovalService, RoleCheck } from './approval/index.ts';
 
 /** Everything the Slack listeners work with; built once in `src/bot/compose.ts`. */
@@ -10,6 +11,8 @@ export interface HandlerDeps {
   api: FineTuningClient;
   /** The API's host, to say where a job was looked for (e.g. `myres.openai.azure.com`). */
   apiHost?: string;
+  /** The job's page in the provider's portal (FT_JOB_URL), when known. */
+  jobLink?: (jobId: string) => JobLink | undefined;
   approvals: ApprovalService;
   roles: { check(userId: string): Promise<RoleCheck> };
   subscriptions: Subscriptions;

@@ -2,6 +2,7 @@ import { type FineTuningJob, GONE } from '../api/schemas.ts';
 import { actionsBlock, contextBlock, sectionBlock } from './blocks.ts';
 import { jobButtons } from './job-card.ts';
 import { formatCount, jobIdentity, jobIdentityPlain, statusText } from './job-format.ts';
+import { type JobLink, jobLinkText } from './job-link.ts';
 import { fitMessage } from './limits.ts';
 import {
   code,
@@ -80,7 +81,9 @@ function outcomeLine(job: FineTuningJob, to: string): Mrkdwn | null {
  * `` `ftjob-abc` · `gpt-4o-mini` · `my-suffix` — running → paused ``, with the buttons that fit
  * the new status.
  */
-export function announcementCard(input: Transition & { now: number }): MessageView {
+export function announcementCard(
+  input: Transition & { now: number; link?: JobLink | undefined },
+): MessageView {
   const line = md`${escapeInline(statusEmoji(input.to))} ${jobIdentity(input.job)} — ${arrow(input.from, input.to)}`;
   const who =
     input.to === GONE
@@ -96,7 +99,12 @@ export function announcementCard(input: Transition & { now: number }): MessageVi
   const outcome = outcomeLine(input.job, input.to);
   const blocks = [
     sectionBlock(outcome ? md`${line}\n${outcome}` : line),
-    contextBlock(joinMd(who ? [who, seen] : [seen], ' · ')),
+    contextBlock(
+      joinMd(
+        [...(who ? [who] : []), seen, ...(input.link ? [jobLinkText(input.link)] : [])],
+        ' · ',
+      ),
+    ),
     ...actionsBlock(jobButtons(job, ['pause', 'resume', 'refresh'])),
   ];
   const text = md`${escapeInline(statusEmoji(input.to))} ${jobIdentityPlain(input.job)}: ${arrow(input.from, input.to)}`;

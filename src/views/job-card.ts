@@ -23,6 +23,7 @@ import {
   statusText,
   when,
 } from './job-format.ts';
+import { type JobLink, jobLinkText } from './job-link.ts';
 import { fitMessage } from './limits.ts';
 import {
   code,
@@ -56,6 +57,8 @@ export interface JobCardOptions {
   actions?: readonly JobAction[];
   /** The channel already watches this job: offer Unwatch instead of Watch. */
   watching?: boolean;
+  /** The job's page in the provider's portal. */
+  link?: JobLink;
 }
 
 /**
@@ -146,6 +149,7 @@ export function jobCard(job: FineTuningJob, opts: JobCardOptions): MessageView {
     );
   }
   if (opts.note) blocks.push(contextBlock(escapeInline(truncate(opts.note, 500))));
+  if (opts.link) blocks.push(contextBlock(jobLinkText(opts.link)));
   blocks.push(...actionsBlock(jobButtons(job, opts.actions, opts.watching)));
 
   const text = md`${escapeInline(statusEmoji(job.status))} ${jobIdentityPlain(job)} is ${escapeInline(truncate(statusLabel(job.status), 60))}`;

@@ -199,6 +199,16 @@ export function groupMention(groupId: string): Mrkdwn {
   return isSlackGroupId(groupId) ? trusted(`<!subteam^${groupId}>`) : code(groupId);
 }
 
+/**
+ * A link with a label, for URLs ftops builds from its configuration: only https, with the
+ * characters that would end the token early encoded; the label is escaped.
+ */
+export function link(url: string, label: Raw): Mrkdwn {
+  if (!/^https:\/\//i.test(url)) return escapeInline(label);
+  const safe = url.replace(/[\s<>|]/g, (c) => encodeURIComponent(c));
+  return trusted(`<${safe}|${escapeInline(label).replace(/\|/g, '¦')}>`);
+}
+
 /** A channel link for a validated `C…`/`G…` ID, or escaped text when the ID looks wrong. */
 export function channelRef(channelId: string): Mrkdwn {
   return /^[CG][A-Z0-9]{2,30}$/.test(channelId) ? trusted(`<#${channelId}>`) : code(channelId);

@@ -56,9 +56,30 @@ describe('loadConfig', () => {
         ttlMinutes: 60,
       },
       poller: { intervalSeconds: 60 },
+      jobUrl: 'https://platform.openai.com/finetune/{job}',
       role: 'all',
       logLevel: 'info',
     });
+  });
+
+  it('links jobs where FT_JOB_URL says, and refuses a template that is not https with {job}', () => {
+    const azure = {
+      SLACK_BOT_TOKEN: BOT,
+      SLACK_SIGNING_SECRET: SIGNING,
+      AZURE_OPENAI_ENDPOINT: 'https://myres.openai.azure.com',
+    };
+    expect(loadConfig(azure).jobUrl).toBeUndefined();
+    const tpl = 'https://ai.azure.com/resource/finetune/{job}?wsid=x';
+    expect(loadConfig({ ...azure, FT_JOB_URL: tpl }).jobUrl).toBe(tpl);
+    expect(problemsOf({ ...azure, FT_JOB_URL: 'http://portal/{job}' }).problems).toEqual([
+      'FT_JOB_URL: expected an https URL with {job} in it, got "http://portal/{job}"',
+    ]);
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        fc.pre(!s.includes('{job}') && s.trim() !== '');
+        expect(problemsOf({ ...azure, FT_JOB_URL: s }).problems[0]).toMatch(/^FT_JOB_URL: /);
+      }),
+    );
   });
 
   it('treats empty and blank values as unset', () => {
@@ -201,6 +222,7 @@ describe('loadConfig', () => {
       FT_APPROVAL_CHANNEL: '#ml-ops',
       FT_APPROVAL_TTL_MINUTES: '0',
       FT_POLL_INTERVAL_SECONDS: 'abc',
+      FT_JOB_URL: 'https://portal/without-the-id',
       FT_ROLE: 'both',
       LOG_LEVEL: 'verbose',
     });
@@ -338,6 +360,7 @@ describe('loadConfig on arbitrary environments', () => {
     FT_APPROVAL_CHANNEL: ['C0APPROVE', 'G0PRIVATE'],
     FT_APPROVAL_TTL_MINUTES: ['1', '60'],
     FT_POLL_INTERVAL_SECONDS: ['1', '60'],
+    FT_JOB_URL: ['https://ai.azure.com/x/{job}'],
     FT_ROLE: ['web', 'WORKER'],
     LOG_LEVEL: ['debug', 'silent'],
   };

@@ -7,7 +7,9 @@ import {
   UNWATCH_JOB,
   WATCH_JOB,
 } from '../../src/views/action-ids.ts';
+import { announcementCard } from '../../src/views/announcement.ts';
 import { jobCard } from '../../src/views/job-card.ts';
+import { jobLinkFor } from '../../src/views/job-link.ts';
 import { fixtureJob, makeEvent, makeJob, NOW } from './fixtures.ts';
 import { buttonsOf, expectNoInjection, expectWithinLimits, visibleText } from './walk.ts';
 
@@ -131,5 +133,29 @@ describe('jobCard', () => {
     const view = jobCard(makeJob(), { now: NOW });
     for (const b of buttonsOf(view)) expect(b.value).toBe('ftjob-abc123');
     for (const block of view.blocks) expect(block.block_id).toBeUndefined();
+  });
+});
+
+describe('the portal link', () => {
+  it('is on the card and the announcement, named for where it leads, and cannot be bent by the job ID', () => {
+    const job = makeJob({ id: 'ftjob-abc123', status: 'running' });
+    const openai = jobLinkFor('https://platform.openai.com/finetune/{job}', job.id);
+    expect(visibleText(jobCard(job, { now: NOW, link: openai! }))).toContain(
+      '🔗 <https://platform.openai.com/finetune/ftjob-abc123|Open in the OpenAI dashboard>',
+    );
+    const azure = jobLinkFor('https://ai.azure.com/resource/finetune/{job}?wsid=w', job.id);
+    const card = announcementCard({ job, from: 'queued', to: 'running', now: NOW, link: azure });
+    expect(visibleText(card)).toContain(
+      '<https://ai.azure.com/resource/finetune/ftjob-abc123?wsid=w|Open in Azure AI Foundry>',
+    );
+    // No template, no link; a hostile "ID" is encoded, never a second link or mention.
+    expect(jobLinkFor(undefined, job.id)).toBeUndefined();
+    const odd = jobLinkFor('https://portal.example/{job}', 'x|<!channel>');
+    expect(odd?.url).toBe('https://portal.example/x%7C%3C!channel%3E');
+    const shown = visibleText(jobCard(job, { now: NOW, link: odd! }));
+    expect(shown).not.toContain('<!channel>');
+    expect(shown.match(/<https:[^>]*>/g)).toEqual([
+      '<https://portal.example/x%7C%3C!channel%3E|Open on portal.example>',
+    ]);
   });
 });

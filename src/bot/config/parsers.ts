@@ -90,6 +90,17 @@ export const apiRoot: Parse<string> = (value) => {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 };
 
+/** A job-page URL template: https, with `{job}` where the job ID goes. */
+export const jobUrlTemplate: Parse<string> = (value) => {
+  if (!value.includes('{job}'))
+    return { problem: `expected an https URL with {job} in it, got ${shown(value)}` };
+  try {
+    const url = new URL(value.replaceAll('{job}', 'ftjob-abc'));
+    if (url.protocol === 'https:' && !/[\s<>|]/.test(value)) return value;
+  } catch {}
+  return { problem: `expected an https URL with {job} in it, got ${shown(value)}` };
+};
+
 export const redisUrl: Parse<string> = (value) => {
   try {
     const url = new URL(value);

@@ -8,6 +8,7 @@ import {
   channelId,
   flag,
   gatedActions,
+  jobUrlTemplate,
   namespace,
   oneOf,
   redisUrl,
@@ -34,6 +35,8 @@ function onlyKnownVariables(env: unknown): Record<string, unknown> {
 
 export const EITHER_BACKEND = 'AZURE_OPENAI_ENDPOINT or OPENAI_API_KEY';
 
+const OPENAI_API = 'https://api.openai.com/v1';
+
 /** The one schema: each variable on its own, then the rules that join several. */
 export const envSchema = z.preprocess(
   onlyKnownVariables,
@@ -54,7 +57,7 @@ export const envSchema = z.preprocess(
       ),
       AZURE_OPENAI_API_VERSION: variable(oneOf(['v1', 'preview'] as const)).optional(),
       OPENAI_API_KEY: variable(anySecret).optional(),
-      OPENAI_BASE_URL: variable(apiRoot).prefault('https://api.openai.com/v1'),
+      OPENAI_BASE_URL: variable(apiRoot).prefault(OPENAI_API),
       REDIS_URL: variable(redisUrl).prefault('redis://127.0.0.1:6379'),
       FT_REDIS_NAMESPACE: variable(namespace).prefault(DEFAULT_NAMESPACE),
       FT_APPROVER_IDS: variable(approverIds).prefault(','),
@@ -69,6 +72,7 @@ export const envSchema = z.preprocess(
       FT_POLL_INTERVAL_SECONDS: variable(
         wholeNumber(1, 86400, 'a whole number of seconds'),
       ).prefault('60'),
+      FT_JOB_URL: variable(jobUrlTemplate).optional(),
       FT_ROLE: variable(oneOf(ROLES, 'all, web, worker')).prefault('all'),
       LOG_LEVEL: variable(oneOf(LOG_LEVELS)).prefault('info'),
     })
@@ -135,6 +139,14 @@ export const envSchema = z.preprocess(
           ttlMinutes: env.FT_APPROVAL_TTL_MINUTES,
         },
         poller: { intervalSeconds: env.FT_POLL_INTERVAL_SECONDS },
+        // OpenAI's dashboard has one address per job; Azure AI Foundry's depends on the
+        // project, so it is linked only when FT_JOB_URL says where.
+        ...((env.FT_JOB_URL ??
+          (fineTuning.provider === 'openai' && fineTuning.baseUrl === OPENAI_API
+            ? 'https://platform.openai.com/finetune/{job}'
+            : undefined)) && {
+          jobUrl: env.FT_JOB_URL ?? 'https://platform.openai.com/finetune/{job}',
+        }),
         role: env.FT_ROLE,
         logLevel: env.LOG_LEVEL,
       };

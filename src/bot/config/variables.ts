@@ -42,6 +42,7 @@ export const CONFIG_VARIABLES = [
   'FT_APPROVAL_CHANNEL',
   'FT_APPROVAL_TTL_MINUTES',
   'FT_POLL_INTERVAL_SECONDS',
+  'FT_JOB_URL',
   'FT_ROLE',
   'LOG_LEVEL',
 ] as const;
@@ -69,6 +70,8 @@ export interface Config {
   readonly redis: { readonly url: string; readonly namespace: string };
   readonly approval: ApprovalPolicyConfig;
   readonly poller: { readonly intervalSeconds: number };
+  /** The job page in the provider's portal, with `{job}` for the ID; none when unknown. */
+  readonly jobUrl?: string;
   readonly role: Role;
   readonly logLevel: LogLevel;
 }

@@ -1,6 +1,7 @@
 import { checkpointsView } from '../../views/checkpoints.ts';
 import { eventsView } from '../../views/events.ts';
 import { jobCard } from '../../views/job-card.ts';
+import type { JobLink } from '../../views/job-link.ts';
 import { jobList } from '../../views/job-list.ts';
 import type { MessageView } from '../../views/types.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
@@ -34,7 +35,14 @@ export async function jobStatus(
     watching,
     ...(note ? { note } : {}),
     actions: ['pause', 'resume', 'cancel', 'refresh', 'watch', 'unwatch'],
+    ...linkOf(deps, job.id),
   });
+}
+
+/** The card's portal link option, when the deployment knows where jobs are shown. */
+export function linkOf(deps: HandlerDeps, jobId: string): { link?: JobLink } {
+  const link = deps.jobLink?.(jobId);
+  return link ? { link } : {};
 }
 
 /** `/ft events <job>`: the latest events, metrics lines included. */

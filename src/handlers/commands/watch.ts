@@ -14,6 +14,8 @@ import {
   watchJobNote,
 } from '../../views/watching.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
+import { readJob } from '../job-lookup.ts';
+import { linkOf } from './job-reads.ts';
 
 /** `/ft watch <job>|all [--only …]`: subscribes the channel; a job's reply shows its card. */
 export async function watchJob(
@@ -26,12 +28,13 @@ export async function watchJob(
     return watchAllView(outcome, cmd.only);
   }
   // Read first: watching a job that does not exist should say so, not subscribe silently.
-  const job = await deps.api.getJob(cmd.jobId);
+  const job = await readJob(deps, cmd.jobId);
   if (isTerminal(job.status)) {
     return jobCard(job, {
       now: deps.clock(),
       note: finishedJobNote(statusPhrase(job.status)),
       actions: ['refresh'],
+      ...linkOf(deps, job.id),
     });
   }
   const outcome = await subscribe(deps, caller.channelId, cmd.jobId, cmd.only);
@@ -41,6 +44,7 @@ export async function watchJob(
     watching: true,
     note: watchJobNote(outcome, cmd.only),
     actions: ['refresh', 'unwatch'],
+    ...linkOf(deps, job.id),
   });
 }
 
