@@ -38,20 +38,43 @@ export async function tellRequester(
   request: ApprovalRequest,
   text: string,
 ): Promise<boolean> {
+  let told = false;
   try {
     await g.d.slack.chat.postMessage(
       request.approvalChannel && request.messageTs
         ? { channel: request.approvalChannel, thread_ts: request.messageTs, text }
         : { channel: request.channel, text },
     );
-    return true;
+    told = true;
   } catch (err) {
     g.d.logger?.warn(
       { err: errorText(err), requestId: request.id },
       'could not tell the requester',
     );
-    return false;
   }
+  // The requester may not read #approvals: they hear it where they asked, privately, or by
+  // direct message when that channel is gone or ftops is no longer in it.
+  if (request.approvalChannel && request.approvalChannel !== request.channel) {
+    try {
+      await g.d.slack.chat.postEphemeral({
+        channel: request.channel,
+        user: request.requester,
+        text,
+      });
+      told = true;
+    } catch {
+      try {
+        await g.d.slack.chat.postMessage({ channel: request.requester, text });
+        told = true;
+      } catch (err) {
+        g.d.logger?.warn(
+          { err: errorText(err), requestId: request.id },
+          'could not tell the requester where they asked, nor by direct message',
+        );
+      }
+    }
+  }
+  return told;
 }
 
 /** After a request expired: audited, its buttons removed, its requester told. */
