@@ -72,18 +72,13 @@ export class ApprovalStore {
   /** Loads a request; an ID of the wrong shape is answered `null` without asking Redis. */
   async get(id: string): Promise<ApprovalRequest | null> {
     if (!isValidApprovalId(id)) return null;
-    const [hash, votes] = await guardRedis(async () => {
-      const res = await this.#redis
-        .pipeline()
-        .hgetall(this.#keys.approval(id))
-        .smembers(this.#keys.approvalVotes(id))
-        .exec();
-      const [h, v] = res ?? [];
-      if (!h || !v) throw new Error('pipeline returned no result');
-      if (h[0]) throw h[0];
-      if (v[0]) throw v[0];
-      return [h[1] as Record<string, string>, v[1] as string[]] as const;
-    });
+    // Sent together, as a pipeline would (neither is atomic with the other).
+    const [hash, votes] = await guardRedis(() =>
+      Promise.all([
+        this.#redis.hgetall(this.#keys.approval(id)),
+        this.#redis.smembers(this.#keys.approvalVotes(id)),
+      ]),
+    );
     if (!hash || Object.keys(hash).length === 0) return null;
     const parsed = StoredRequestSchema.safeParse(hash);
     if (!parsed.success) return null;
@@ -203,28 +198,14 @@ export class ApprovalStore {
     return res === 'expired';
   }
 
-  /**
-   * Expires every pending request past its expiry and returns those this call expired, so
-   * exactly one sweeper updates each Slack message even when several run at once.
-   */
-  async expireDue(now: number, limit = 100): Promise<ApprovalRequest[]> {
-    const ids = await guardRedis(() =>
-      this.#redis.zrangebyscore(this.#keys.approvalsPending(), '-inf', now, 'LIMIT', 0, limit),
-    );
-    const expired: ApprovalRequest[] = [];
-    for (const id of ids) {
-      if (!(await this.expire(id, now))) continue;
-      const request = await this.get(id);
-      if (request) expired.push(request);
-    }
-    return expired;
+  /** Expires every overdue request; returns those this call expired (one sweeper each). */
+  expireDue(now: number, limit = 100): Promise<ApprovalRequest[]> {
+    return this.#claimDue(this.#keys.approvalsPending(), now, limit, (id) => this.expire(id, now));
   }
 
   /**
-   * Takes over one request left unfinished since `now - graceMs` or earlier (its executor died
-   * before recording the outcome, or before telling it); true when this call took it. Atomic: of several
-   * processes asking at once exactly one gets true, and nobody else does until another grace
-   * has passed.
+   * Takes over one request left unfinished since `now - graceMs` (its executor died before
+   * recording or telling the outcome); atomic: exactly one caller gets true per grace period.
    */
   async takeStuck(id: string, now: number, graceMs: number): Promise<boolean> {
     if (!isValidApprovalId(id)) return false;
@@ -240,24 +221,29 @@ export class ApprovalStore {
    * Takes over every request stuck in `approved` for at least `graceMs` and returns those this
    * call took, so exactly one process finishes each even when several sweep at once.
    */
-  async takeStuckDue(now: number, graceMs: number, limit = 100): Promise<ApprovalRequest[]> {
-    const ids = await guardRedis(() =>
-      this.#redis.zrangebyscore(
-        this.#keys.approvalsApproved(),
-        '-inf',
-        now - graceMs,
-        'LIMIT',
-        0,
-        limit,
-      ),
+  takeStuckDue(now: number, graceMs: number, limit = 100): Promise<ApprovalRequest[]> {
+    return this.#claimDue(this.#keys.approvalsApproved(), now - graceMs, limit, (id) =>
+      this.takeStuck(id, now, graceMs),
     );
-    const taken: ApprovalRequest[] = [];
+  }
+
+  /** The requests of `index` scored up to `max` that `claim` wins, read back after the claim. */
+  async #claimDue(
+    index: string,
+    max: number,
+    limit: number,
+    claim: (id: string) => Promise<boolean>,
+  ): Promise<ApprovalRequest[]> {
+    const ids = await guardRedis(() =>
+      this.#redis.zrangebyscore(index, '-inf', max, 'LIMIT', 0, limit),
+    );
+    const claimed: ApprovalRequest[] = [];
     for (const id of ids) {
-      if (!(await this.takeStuck(id, now, graceMs))) continue;
+      if (!(await claim(id))) continue;
       const request = await this.get(id);
-      if (request) taken.push(request);
+      if (request) claimed.push(request);
     }
-    return taken;
+    return claimed;
   }
 
   /** Pending requests that have not expired yet, soonest expiry first. */
