@@ -59,7 +59,7 @@ export function homeOf(auth: {
   return home;
 }
 
-export const FOREIGN_WORKSPACE_TEXT =
+const FOREIGN_WORKSPACE_TEXT =
   'ftops is not installed in this workspace, so this request was refused and nothing was done.';
 
 /** `learn` called once and remembered; a failure is forgotten, so the next call asks again. */

@@ -20,7 +20,7 @@ export class JobNotFoundError extends Error {
 }
 
 /** The known IDs within a few typos of `jobId`, closest first (at most three). */
-export function closestIds(jobId: string, known: readonly string[]): string[] {
+function closestIds(jobId: string, known: readonly string[]): string[] {
   const limit = Math.max(2, Math.floor(jobId.length / 6));
   return known
     .map((id) => ({ id, d: editDistance(jobId, id) }))

@@ -10,9 +10,9 @@ import { guardRedis } from './redis.ts';
  */
 
 /** How long a hold is kept when nothing undoes it. */
-export const HOLD_TTL_SECONDS = 30 * 24 * 3600;
+const HOLD_TTL_SECONDS = 30 * 24 * 3600;
 
-export const HoldSchema = z.object({
+const HoldSchema = z.object({
   /** The action approvers agreed to: `pause` (or `resume`, when resume is gated). */
   action: z.enum(['pause', 'resume']),
   /** Who approved it (or the approver who ran it on their own authority). */

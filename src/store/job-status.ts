@@ -56,7 +56,7 @@ export const ACTOR_TTL_SECONDS = 24 * 3600;
  * silently (a first sight announces nothing).
  */
 export const FINISHED_RETENTION_DAYS = 30;
-export const FINISHED_STATUS_TTL_SECONDS = (FINISHED_RETENTION_DAYS + 5) * 24 * 3600;
+const FINISHED_STATUS_TTL_SECONDS = (FINISHED_RETENTION_DAYS + 5) * 24 * 3600;
 
 const FIRST_SIGHT = loadScript('status-first-sight');
 

@@ -5,7 +5,7 @@ import type { Keys } from './keys.ts';
 export const REPLAY_TTL_SECONDS = 11 * 60;
 
 /** Slack redelivers for up to an hour (Events API retries); a claim outlives that. */
-export const DELIVERY_TTL_SECONDS = 2 * 3600;
+const DELIVERY_TTL_SECONDS = 2 * 3600;
 
 /**
  * Claims one delivery (a `trigger_id` or an `event_id`) once, whichever receiver brought it:

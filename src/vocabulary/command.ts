@@ -43,7 +43,7 @@ export type ParsedCommand = { ok: true; command: Command } | { ok: false; error:
  * Verbs only approvers may run (the audit trail names who did what). The one list: the
  * handler refuses by it, and help and whoami mark it.
  */
-export const APPROVER_ONLY_VERBS: readonly Verb[] = ['audit'];
+const APPROVER_ONLY_VERBS: readonly Verb[] = ['audit'];
 
 /** Whether `verb` is for approvers only. */
 export function isApproverOnly(verb: string): boolean {
