@@ -78,7 +78,8 @@ export async function traceEffects(world: World): Promise<Trace> {
     const reads = found.map((k, i) => readCommand(k, String(types[i]?.[1] ?? 'none')));
     const values = (await redis.pipeline(reads).exec()) ?? [];
     found.forEach((key, i) => {
-      if (key.startsWith(keys.replay(''))) t.replayKeys++;
+      // Signature records only; the per-delivery marks (trigger IDs) live beside them.
+      if (key.startsWith(keys.replay('')) && !key.startsWith(keys.delivery(''))) t.replayKeys++;
       const text = `${key} ${JSON.stringify(values[i]?.[1] ?? '')}`;
       for (const job of jobsIn(text)) {
         bump(t.redis, job);

@@ -62,7 +62,8 @@ export function hostileRows(
 
   // Stack traces and [object Object] in anything a user or Slack sees.
   const shown = [...bodies.map((b) => b.text), ...sent.map((s) => s.answer.body)];
-  const stackShown = shown.filter((t) => STACK.test(t) || OBJECT.test(t)).length;
+  const stackShownAll = shown.filter((t) => STACK.test(t) || OBJECT.test(t));
+  const stackShown = stackShownAll.length;
   const errorLines = bot.lines.filter((l) => /"level":(50|60)/.test(l));
   const stackLogged = bot.lines.filter((l) => STACK.test(l) || OBJECT.test(l)).length;
 
@@ -128,7 +129,7 @@ export function hostileRows(
     },
     {
       tried: `${n(shown.length)} answers and Slack bodies, ${n(bot.lines.length)} log lines`,
-      happened: `${n(stackShown)} answers/bodies and ${n(stackLogged)} log lines with a stack trace or [object Object]`,
+      happened: `${n(stackShown)} answers/bodies and ${n(stackLogged)} log lines with a stack trace or [object Object]${stackShown ? ` (e.g. ${JSON.stringify(stackShownAll[0]?.slice(0, 300))})` : ''}`,
       target: 'none',
       met: stackShown === 0 && stackLogged === 0,
     },

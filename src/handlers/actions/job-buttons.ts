@@ -144,9 +144,11 @@ class UserFacing extends Error {}
 
 /** The clicker and the channel come from the signed payload, never from a button value. */
 export function callerOf(body: BlockButtonAction, context: Record<string, unknown>): Caller {
+  // A payload is signed by Slack but typed by nobody: anything not a string is no ID at all.
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
   return {
-    userId: body.user.id,
-    channelId: body.channel?.id ?? body.container?.channel_id ?? '',
+    userId: text(body.user?.id),
+    channelId: text(body.channel?.id) || text(body.container?.channel_id),
     correlationId: String(context.correlationId ?? 'socket'),
   };
 }

@@ -4,7 +4,7 @@ import { errorText } from '../../util/error-text.ts';
 import { capitalise, outcomeNotice, reply } from '../../views/approval-replies.ts';
 import { escapeInline, md } from '../../views/mrkdwn.ts';
 import { afterEffect, audit, type Gate, outcomeAudited, watch } from './context.ts';
-import { refresh, tellRequester } from './notices.ts';
+import { refresh, tellRequester, tellWhereAsked } from './notices.ts';
 import { alreadyDone, canActOn } from './policy.ts';
 import type { ClickResult } from './types.ts';
 
@@ -101,12 +101,10 @@ export async function report(
   };
   await refresh(g, fresh, job, now);
   if (!(recovered && fresh.told)) {
-    const told = await tellRequester(
-      g,
-      fresh,
-      outcomeNotice({ ...request, approver, ok, outcome, recovered }),
-    );
+    const notice = outcomeNotice({ ...request, approver, ok, outcome, recovered });
+    const told = await tellRequester(g, fresh, notice);
     if (told) await g.store.markTold(request.id);
+    await tellWhereAsked(g, fresh, notice);
   }
   if (ok) await watch(g, request.channel, jobId);
   await g.store.markReported(request.id);

@@ -38,43 +38,45 @@ export async function tellRequester(
   request: ApprovalRequest,
   text: string,
 ): Promise<boolean> {
-  let told = false;
   try {
     await g.d.slack.chat.postMessage(
       request.approvalChannel && request.messageTs
         ? { channel: request.approvalChannel, thread_ts: request.messageTs, text }
         : { channel: request.channel, text },
     );
-    told = true;
+    return true;
   } catch (err) {
     g.d.logger?.warn(
       { err: errorText(err), requestId: request.id },
       'could not tell the requester',
     );
+    return false;
   }
-  // The requester may not read #approvals: they hear it where they asked, privately, or by
-  // direct message when that channel is gone or ftops is no longer in it.
-  if (request.approvalChannel && request.approvalChannel !== request.channel) {
+}
+
+/**
+ * The requester may not read #approvals: they hear it where they asked, privately, or by
+ * direct message when that channel is gone or ftops is no longer in it. Sent after the thread
+ * reply is recorded as told, so a crash in between never makes the thread say it twice.
+ */
+export async function tellWhereAsked(
+  g: Gate,
+  request: ApprovalRequest,
+  text: string,
+): Promise<void> {
+  if (!request.approvalChannel || request.approvalChannel === request.channel) return;
+  try {
+    await g.d.slack.chat.postEphemeral({ channel: request.channel, user: request.requester, text });
+  } catch {
     try {
-      await g.d.slack.chat.postEphemeral({
-        channel: request.channel,
-        user: request.requester,
-        text,
-      });
-      told = true;
-    } catch {
-      try {
-        await g.d.slack.chat.postMessage({ channel: request.requester, text });
-        told = true;
-      } catch (err) {
-        g.d.logger?.warn(
-          { err: errorText(err), requestId: request.id },
-          'could not tell the requester where they asked, nor by direct message',
-        );
-      }
+      await g.d.slack.chat.postMessage({ channel: request.requester, text });
+    } catch (err) {
+      g.d.logger?.warn(
+        { err: errorText(err), requestId: request.id },
+        'could not tell the requester where they asked, nor by direct message',
+      );
     }
   }
-  return told;
 }
 
 /** After a request expired: audited, its buttons removed, its requester told. */
@@ -96,6 +98,7 @@ export async function afterClose(
   });
   await refresh(g, request, job, now);
   await tellRequester(g, request, closedNotice(request, why));
+  await tellWhereAsked(g, request, closedNotice(request, why));
 }
 
 export async function afterExpiry(
@@ -114,4 +117,5 @@ export async function afterExpiry(
   });
   await refresh(g, request, null, now);
   await tellRequester(g, request, expiredNotice(request));
+  await tellWhereAsked(g, request, expiredNotice(request));
 }

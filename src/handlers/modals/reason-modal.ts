@@ -16,7 +16,7 @@ type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & {
 export function registerReasonModal(app: App, deps: HandlerDeps): void {
   app.view(REASON_MODAL, async ({ ack, body, view, context, client }: SubmitArgs) => {
     await ack();
-    const user = body.user.id;
+    const user = typeof body.user?.id === 'string' ? body.user.id : '';
     const correlationId = String(context.correlationId ?? 'socket');
     const log = deps.logger.child({ correlationId, user });
     const ref = await deps.approvals
