@@ -2,7 +2,7 @@ import { clickRefusalText, deniedNotice, reply } from '../../views/approval-repl
 import { code, EMPTY, escapeInline, joinMd, md, userMention } from '../../views/mrkdwn.ts';
 import { audit, type Gate, mention } from './context.ts';
 import { executeApproved } from './execute.ts';
-import { afterExpiry, refresh, tellRequester, tellWhereAsked } from './notices.ts';
+import { afterExpiry, refresh, tellRequester } from './notices.ts';
 import { canClick } from './policy.ts';
 import type { ClickResult } from './types.ts';
 
@@ -138,7 +138,6 @@ export async function click(
       };
       await refresh(g, fresh, null, now);
       await tellRequester(g, fresh, deniedNotice(fresh, clicker));
-      await tellWhereAsked(g, fresh, deniedNotice(fresh, clicker));
       return {
         kind: 'denied',
         ephemeral: reply(

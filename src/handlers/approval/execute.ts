@@ -4,7 +4,7 @@ import { errorText } from '../../util/error-text.ts';
 import { capitalise, outcomeNotice, reply } from '../../views/approval-replies.ts';
 import { escapeInline, md } from '../../views/mrkdwn.ts';
 import { afterEffect, audit, type Gate, outcomeAudited, watch } from './context.ts';
-import { refresh, tellRequester, tellWhereAsked } from './notices.ts';
+import { refresh, tellRequester } from './notices.ts';
 import { alreadyDone, canActOn } from './policy.ts';
 import type { ClickResult } from './types.ts';
 
@@ -104,7 +104,6 @@ export async function report(
     const notice = outcomeNotice({ ...request, approver, ok, outcome, recovered });
     const told = await tellRequester(g, fresh, notice);
     if (told) await g.store.markTold(request.id);
-    await tellWhereAsked(g, fresh, notice);
   }
   if (ok) await watch(g, request.channel, jobId);
   await g.store.markReported(request.id);

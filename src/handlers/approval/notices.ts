@@ -54,31 +54,6 @@ export async function tellRequester(
   }
 }
 
-/**
- * The requester may not read #approvals: they hear it where they asked, privately, or by
- * direct message when that channel is gone or ftops is no longer in it. Sent after the thread
- * reply is recorded as told, so a crash in between never makes the thread say it twice.
- */
-export async function tellWhereAsked(
-  g: Gate,
-  request: ApprovalRequest,
-  text: string,
-): Promise<void> {
-  if (!request.approvalChannel || request.approvalChannel === request.channel) return;
-  try {
-    await g.d.slack.chat.postEphemeral({ channel: request.channel, user: request.requester, text });
-  } catch {
-    try {
-      await g.d.slack.chat.postMessage({ channel: request.requester, text });
-    } catch (err) {
-      g.d.logger?.warn(
-        { err: errorText(err), requestId: request.id },
-        'could not tell the requester where they asked, nor by direct message',
-      );
-    }
-  }
-}
-
 /** After a request expired: audited, its buttons removed, its requester told. */
 /** After ftops closed a request whose job moved on: audited, message updated, requester told. */
 export async function afterClose(
@@ -98,7 +73,6 @@ export async function afterClose(
   });
   await refresh(g, request, job, now);
   await tellRequester(g, request, closedNotice(request, why));
-  await tellWhereAsked(g, request, closedNotice(request, why));
 }
 
 export async function afterExpiry(
@@ -117,5 +91,4 @@ export async function afterExpiry(
   });
   await refresh(g, request, null, now);
   await tellRequester(g, request, expiredNotice(request));
-  await tellWhereAsked(g, request, expiredNotice(request));
 }

@@ -228,33 +228,6 @@ describe('ApprovalService', () => {
     });
   });
 
-  it('the requester hears the decision where they asked too, or by direct message when that channel is gone', async () => {
-    const w = setup();
-    slackEmu.addUser({ id: 'UREQ', name: 'req' });
-    const job = ftEmu.addJob();
-    const asked = await ask(w, job.id);
-    await w.service.click({ requestId: asked.requestId!, clicker: 'UAPP', vote: 'deny' });
-    const inChannel = channelMessages(ASKED_IN).filter((m) => m.ephemeral);
-    expect(inChannel.map((m) => [m.visibleTo, m.text])).toEqual([
-      ['UREQ', expect.stringContaining('was denied by <@UAPP>')],
-    ]);
-    // Asked in a channel that is archived by the time the decision comes: a DM instead.
-    const other = ftEmu.addJob();
-    slackEmu.addChannel({ id: 'C0GONE', name: 'gone' });
-    const asked2 = await w.service.request({
-      action: 'pause',
-      jobId: other.id,
-      requester: 'UREQ',
-      reason: 'why',
-      channel: 'C0GONE',
-    });
-    slackEmu.failNext('chat.postEphemeral', 'is_archived');
-    await w.service.click({ requestId: asked2.requestId!, clicker: 'UAPP', vote: 'deny' });
-    expect(channelMessages('DUREQ').map((m) => m.text)).toEqual([
-      expect.stringContaining('was denied by <@UAPP>'),
-    ]);
-  });
-
   it('deny: nothing is sent, buttons go, the requester hears it', async () => {
     const w = setup();
     const job = ftEmu.addJob();
