@@ -194,4 +194,30 @@ describe('npm run sandbox, used in a real browser', () => {
     await expect.poll(options).toContain('/ft help');
     expect(pageErrors).toEqual([]);
   }, 30_000);
+
+  it('is usable at 360 px: Send fits, the jobs panel is there, and its buttons follow the job', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    narrow.on('pageerror', (err) => pageErrors.push(err.message));
+    try {
+      await narrow.goto(sandbox.url);
+      const send = narrow.getByRole('button', { name: 'Send' });
+      await send.waitFor(WAIT);
+      const box = await send.boundingBox();
+      expect(box).not.toBeNull();
+      expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(360);
+      const jobs = narrow.locator('#jobs li.job').first();
+      await jobs.scrollIntoViewIfNeeded();
+      expect(await jobs.isVisible()).toBe(true);
+      // A job that is pausing offers no second Pause.
+      const [id] = sandbox.jobIds as [string];
+      sandbox.ft.setStatus(id, 'pausing');
+      const pause = narrow
+        .getByRole('button', { name: /^Pause .*/ })
+        .and(narrow.locator(`[data-job-id="${id}"]`));
+      await expect.poll(() => pause.isDisabled(), WAIT).toBe(true);
+    } finally {
+      await narrow.close();
+    }
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
 });

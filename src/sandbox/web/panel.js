@@ -36,6 +36,10 @@ export async function refreshPanel() {
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
+/** Whether a by-hand change to `target` makes sense for a job in `status`: not to where it is or is going. */
+const offered = (/** @type {string} */ status, /** @type {string} */ target) =>
+  !FINISHED.has(status) && status !== target && !(target === 'paused' && status === 'pausing');
+
 function renderJobs() {
   $('jobs').replaceChildren(
     ...state.jobs.map((j) => {
@@ -62,7 +66,7 @@ function renderJobs() {
                   'data-job-id': j.id,
                   'data-status': status,
                   'aria-label': `${label} ${name}`,
-                  ...(FINISHED.has(j.status) || j.status === status ? { disabled: '' } : {}),
+                  ...(offered(j.status, status) ? {} : { disabled: '' }),
                 },
                 label,
               ),
