@@ -90,6 +90,15 @@ export interface ModalRef {
   channel: string;
 }
 
+/** What a deny modal's reference stands for: the request, the approver who opened it, where. */
+export interface DenyRef {
+  kind: 'deny';
+  requestId: string;
+  user: string;
+  /** The channel of the request message, where the approver hears the result. */
+  channel: string;
+}
+
 // 16 random bytes in base64url: 21 characters carrying 6 bits, and a 22nd carrying the last
 // 2 bits followed by 4 zero bits, so it can only be A, Q, g or w.
 const APPROVAL_ID_PATTERN = /^[A-Za-z0-9_-]{21}[AQgw]$/;
@@ -136,6 +145,13 @@ export const StoredRequestSchema = z.object({
 export const ModalRefSchema = z.object({
   action: z.enum(JOB_ACTIONS),
   jobId: z.string(),
+  user: z.string(),
+  channel: z.string(),
+});
+
+export const DenyRefSchema = z.object({
+  kind: z.literal('deny'),
+  requestId: z.string(),
   user: z.string(),
   channel: z.string(),
 });

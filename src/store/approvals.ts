@@ -5,7 +5,6 @@ import {
   type ApprovalStoreOptions,
   type DecideResult,
   isValidApprovalId,
-  type ModalRef,
   type NewApprovalRequest,
   newRequest,
   StoredRequestSchema,
@@ -13,7 +12,7 @@ import {
   stripUndefined,
 } from './approval-record.ts';
 import type { Keys } from './keys.ts';
-import { saveModalRef, takeModalRef } from './modal-refs.ts';
+import { ModalRefs } from './modal-refs.ts';
 import { guardRedis } from './redis.ts';
 import { loadScript, runScript, type Script } from './scripts.ts';
 
@@ -40,13 +39,14 @@ export class ApprovalStore {
   readonly #redis: Redis;
   readonly #keys: Keys;
   readonly #historyMs: number;
-  readonly #modalTtl: number;
+  /** What open modals are about, under opaque references. */
+  readonly modals: ModalRefs;
 
   constructor(opts: ApprovalStoreOptions) {
     this.#redis = opts.redis;
     this.#keys = opts.keys;
     this.#historyMs = opts.historyMs ?? 7 * 24 * 3600 * 1000;
-    this.#modalTtl = opts.modalRefTtlSeconds ?? 15 * 60;
+    this.modals = new ModalRefs(opts.redis, opts.keys, opts.modalRefTtlSeconds ?? 15 * 60);
   }
 
   /** Stores a new pending request and indexes it by expiry. */
@@ -177,6 +177,12 @@ export class ApprovalStore {
     await guardRedis(() => this.#redis.zrem(this.#keys.approvalsApproved(), id));
   }
 
+  /** Keeps the approver's reason on a denied request, shown with the decision. */
+  async noteDenyReason(id: string, reason: string): Promise<void> {
+    if (!isValidApprovalId(id) || reason === '') return;
+    await this.#run(SET_IF_EXISTS, [this.#keys.approval(id)], ['outcome', reason]);
+  }
+
   /** Closes a pending request whose job no longer allows its action (pending → closed). */
   close(id: string, outcome: string, now: number): Promise<boolean> {
     return this.#transition(id, 'pending', 'closed', outcome, now);
@@ -260,19 +266,6 @@ export class ApprovalStore {
     );
     const requests = await Promise.all(ids.map((id) => this.get(id)));
     return requests.filter((r): r is ApprovalRequest => r !== null && r.state === 'pending');
-  }
-
-  /** Stores what a modal is about under a fresh opaque reference, for a short while. */
-  saveModalRef(ref: ModalRef): Promise<string> {
-    return saveModalRef(this.#redis, this.#keys, ref, this.#modalTtl);
-  }
-
-  /**
-   * Takes a modal reference back (once): null when unknown, expired, used, or opened by
-   * someone else than `user`.
-   */
-  takeModalRef(id: string, user: string): Promise<ModalRef | null> {
-    return takeModalRef(this.#redis, this.#keys, id, user);
   }
 
   #run(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {

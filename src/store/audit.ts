@@ -38,6 +38,8 @@ export interface AuditEntry {
   action?: string;
   jobId?: string;
   requestId?: string;
+  /** The channel it happened in (asked in, or clicked in), for a link in `/ft audit`. */
+  channel?: string;
   outcome?: string;
   /** For a refusal: how many more times the same user was refused on the same subject. */
   repeats?: number;
@@ -65,7 +67,16 @@ const REFUSAL_RETENTION_DAYS = 7;
 export const REFUSAL_COLLAPSE_SECONDS = 600;
 const DAY_MS = 86_400_000;
 
-const FIELDS = ['event', 'who', 'at', 'action', 'jobId', 'requestId', 'outcome'] as const;
+const FIELDS = [
+  'event',
+  'who',
+  'at',
+  'action',
+  'jobId',
+  'requestId',
+  'channel',
+  'outcome',
+] as const;
 
 /** Appends to and reads the audit trail. */
 export class AuditLog {
@@ -209,7 +220,7 @@ function toEntry(id: string, raw: string[]): AuditEntry {
     who: map.get('who') ?? '',
     at: Number(map.get('at') ?? Number.parseInt(id, 10)),
   };
-  for (const name of ['action', 'jobId', 'requestId', 'outcome'] as const) {
+  for (const name of ['action', 'jobId', 'requestId', 'channel', 'outcome'] as const) {
     const v = map.get(name);
     if (v !== undefined) entry[name] = v;
   }

@@ -28,6 +28,8 @@ export const REASON_MODAL = 'ftops.reason_modal';
 export const REASON_BLOCK = 'ftops.reason';
 /** action_id of the reason input in that modal. */
 export const REASON_INPUT = 'ftops.reason.input';
+/** callback_id of the modal a Deny opens, asking the approver why (optionally). */
+export const DENY_MODAL = 'ftops.deny_modal';
 
 /** "Older entries" button under `/ft audit`; value = `<job ID or empty>|<stream ID of the last entry shown>`. */
 export const AUDIT_OLDER = 'ftops.audit.older';

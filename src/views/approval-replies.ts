@@ -151,8 +151,10 @@ export function closedNotice(
 export function deniedNotice(
   request: { requester: string; action: string; jobId: string },
   decider: string,
+  reason = '',
 ): Mrkdwn {
-  return md`${userMention(request.requester)} your request to ${escapeInline(request.action)} ${code(request.jobId)} was denied by ${userMention(decider)}. Nothing was changed.`;
+  const why = reason ? md` Their reason: “${escapeInline(truncate(reason, 500))}”.` : EMPTY;
+  return md`${userMention(request.requester)} your request to ${escapeInline(request.action)} ${code(request.jobId)} was denied by ${userMention(decider)}. Nothing was changed.${why}`;
 }
 
 /** What the requester hears in the thread once their approved request was carried out (or not). */

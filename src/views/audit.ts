@@ -9,6 +9,7 @@ import {
 } from './blocks.ts';
 import { fitMessage } from './limits.ts';
 import {
+  channelRef,
   code,
   EMPTY,
   escapeInline,
@@ -30,6 +31,8 @@ export interface AuditEntryView {
   /** The gated action, e.g. `pause`. */
   action?: string | null;
   jobId?: string | null;
+  /** The channel it happened in: linked as `<#C…>`. */
+  channel?: string | null;
   /** What came of it as the gate recorded it, e.g. `1 of 2`, `approve: not_approver`. */
   outcome?: string | null;
   /** For a refusal: how many more times the same person was refused on the same request. */
@@ -59,15 +62,18 @@ export function auditSentence(e: AuditEntryView): Mrkdwn {
   const action = escapeInline(truncate(e.action ?? 'act on', 40));
   const job = e.jobId ? code(truncate(e.jobId, 128)) : md`a job`;
   const outcome = e.outcome ? escapeInline(truncate(e.outcome, 200)) : EMPTY;
+  const where = e.channel ? md` in ${channelRef(e.channel)}` : EMPTY;
   switch (e.event) {
     case 'requested':
-      return md`${who} asked to ${action} ${job}`;
+      return md`${who} asked to ${action} ${job}${where}`;
     case 'vote_recorded':
-      return md`${who} voted to ${action} ${job}${outcome ? md` (${outcome} approvals)` : EMPTY}`;
+      return md`${who} voted to ${action} ${job}${where}${outcome ? md` (${outcome} approvals)` : EMPTY}`;
     case 'approved':
-      return md`${who} approved the request to ${action} ${job}`;
-    case 'denied':
-      return md`${who} denied the request to ${action} ${job}`;
+      return md`${who} approved the request to ${action} ${job}${where}`;
+    case 'denied': {
+      const reason = (e.outcome ?? '').replace(/^denied:?\s*/, '');
+      return md`${who} denied the request to ${action} ${job}${where}${reason ? md`: “${escapeInline(truncate(reason, 200))}”` : EMPTY}`;
+    }
     case 'expired':
       return md`The request to ${action} ${job} expired undecided`;
     case 'closed':
@@ -77,12 +83,12 @@ export function auditSentence(e: AuditEntryView): Mrkdwn {
     case 'failed':
       return md`${job}: ${action} failed${outcome ? md` — ${outcome}` : EMPTY}`;
     case 'self_authorised':
-      return md`${who} ran ${action} on ${job} on their own approver authority`;
+      return md`${who} ran ${action} on ${job}${where} on their own approver authority`;
     case 'ran_ungated':
-      return md`${who} ran ${action} on ${job} (no approval needed)`;
+      return md`${who} ran ${action} on ${job}${where} (no approval needed)`;
     case 'refused': {
       const times = e.repeats ? md`, ${e.repeats + 1} times` : EMPTY;
-      return md`${who} was refused on the request to ${action} ${job}${refusalReason(e.outcome)}${times}`;
+      return md`${who} was refused on the request to ${action} ${job}${where}${refusalReason(e.outcome)}${times}`;
     }
     default:
       return md`${who}: ${escapeInline(truncate(e.event, 40))} ${action} ${job}${outcome ? md` — ${outcome}` : EMPTY}`;

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FineTuningJob } from '../../src/api/schemas.ts';
 import { newApprovalId } from '../../src/store/approvals.ts';
-import { APPROVE_REQUEST, DENY_REQUEST } from '../../src/views/action-ids.ts';
+import {
+  APPROVE_REQUEST,
+  DENY_MODAL,
+  DENY_REQUEST,
+  REASON_BLOCK,
+  REASON_INPUT,
+} from '../../src/views/action-ids.ts';
 import {
   APPROVALS,
   APPROVER,
@@ -131,24 +137,107 @@ describe('the approval gate end to end', () => {
     // The audit log tells the story.
     const audit = await app.command(`audit ${job.id}`, { user: APPROVER });
     const log = await app.answer(audit);
-    expect(log).toContain(`asked to pause \`${job.id}\``);
+    expect(log).toContain(`asked to pause \`${job.id}\` in <#${TRAINING}>`);
+    expect(log).toContain(`approved the request to pause \`${job.id}\` in <#${TRAINING}>`);
     expect(log).toContain(`\`${job.id}\`: pause was carried out`);
     expect(log).toContain('was refused on the request to pause');
   });
 
-  it('Deny closes the request without touching the job', async () => {
+  /** Clicks Deny as `user` and returns the deny modal that opened. */
+  async function openDeny(user: string, req: { message: { ts: string }; requestId: string }) {
+    const opened = app.slack.callsTo('views.open').length;
+    const sent = await app.click({
+      actionId: DENY_REQUEST,
+      value: req.requestId,
+      user,
+      messageTs: req.message.ts,
+    });
+    expect(sent.status).toBe(200);
+    await poll(() => (app.slack.callsTo('views.open').length > opened ? true : undefined));
+    return app.slack.callsTo('views.open').at(-1)?.args.view as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: unknown[];
+    };
+  }
+
+  const reasonValues = (reason: string) => ({
+    [REASON_BLOCK]: { [REASON_INPUT]: { type: 'plain_text_input', value: reason } },
+  });
+
+  it('Deny asks why (optionally), closes the request without touching the job, and the requester hears the reason', async () => {
     const job = app.ft.addJob();
     const req = await requestPause(job);
-    const denied = await decide(APPROVER, req, DENY_REQUEST);
-    expect(denied).toContain('You denied');
+    const modal = await openDeny(APPROVER, req);
+    expect(modal.callback_id).toBe(DENY_MODAL);
+    expect(modal.private_metadata).not.toContain(req.requestId);
+    expect(visibleText(modal)).toContain(job.id);
+    // Nothing is decided by opening the modal.
+    expect(
+      buttonsOf(app.messagesIn(TRAINING).find((m) => m.ts === req.message.ts)?.blocks),
+    ).toHaveLength(2);
+
+    const ack = await app.submitView({
+      user: APPROVER,
+      callbackId: DENY_MODAL,
+      privateMetadata: modal.private_metadata,
+      values: reasonValues('the eval run needs the quota until 18:00'),
+    });
+    expect(ack.status).toBe(200);
+    const answer = await poll(() =>
+      app
+        .messagesIn(TRAINING)
+        .find((m) => m.ephemeral && m.visibleTo === APPROVER && m.text.includes('You denied')),
+    );
+    expect(answer.text).toContain(job.id);
     const after = app.messagesIn(TRAINING).find((m) => m.ts === req.message.ts);
     expect(buttonsOf(after?.blocks)).toHaveLength(0);
+    expect(visibleText(after ?? {})).toContain('the eval run needs the quota until 18:00');
     const reply = await poll(() =>
       app.messagesIn(TRAINING).find((m) => m.thread_ts === req.message.ts),
     );
-    expect(reply.text).toContain('was denied by');
+    expect(reply.text).toContain(`was denied by <@${APPROVER}>`);
+    expect(reply.text).toContain('the eval run needs the quota until 18:00');
     expect(await decide(GROUP_MEMBER, req)).toContain('already denied');
     expect(pauses(job)).toHaveLength(0);
+    expect(app.ft.getJob(job.id)?.status).toBe('running');
+  });
+
+  it('Deny without a reason is one submit; an outsider clicking Deny is refused before any modal', async () => {
+    const job = app.ft.addJob();
+    const req = await requestPause(job);
+    const opened = app.slack.callsTo('views.open').length;
+    expect(await decide(OUTSIDER, req, DENY_REQUEST)).toContain('approver');
+    expect(app.slack.callsTo('views.open')).toHaveLength(opened);
+
+    const modal = await openDeny(APPROVER, req);
+    await app.submitView({
+      user: APPROVER,
+      callbackId: DENY_MODAL,
+      privateMetadata: modal.private_metadata,
+      values: reasonValues(''),
+    });
+    const reply = await poll(() =>
+      app.messagesIn(TRAINING).find((m) => m.thread_ts === req.message.ts),
+    );
+    expect(reply.text).toContain(`was denied by <@${APPROVER}>. Nothing was changed.`);
+    expect(reply.text).not.toContain('reason');
+    await poll(() =>
+      app
+        .messagesIn(TRAINING)
+        .find((m) => m.ephemeral && m.visibleTo === APPROVER && m.text.includes('You denied')),
+    );
+    // The same modal submitted again (or by someone else) decides nothing more.
+    const count = app.messagesIn(TRAINING).length;
+    await app.submitView({
+      user: APPROVER,
+      callbackId: DENY_MODAL,
+      privateMetadata: modal.private_metadata,
+      values: reasonValues('again'),
+    });
+    const barrier = await app.command('watching');
+    await app.answer(barrier);
+    expect(app.messagesIn(TRAINING)).toHaveLength(count + 1); // the barrier's answer only
     expect(app.ft.getJob(job.id)?.status).toBe('running');
   });
 

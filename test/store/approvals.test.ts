@@ -83,7 +83,7 @@ describe('approval IDs', () => {
     await expect(
       s.decide({ id: '../x', clicker: 'U1', vote: 'approve', now: T0, approvalsRequired: 1 }),
     ).resolves.toEqual({ kind: 'not_found' });
-    await expect(s.takeModalRef('nope', 'U1')).resolves.toBeNull();
+    await expect(s.modals.take('nope', 'U1')).resolves.toBeNull();
     offline.disconnect();
     keys = createKeys(`test-${randomUUID()}`);
   });
@@ -309,7 +309,7 @@ describe('ApprovalStore', () => {
 
   it('modal references: usable once, only by the user who opened the modal', async () => {
     setup();
-    const ref = await store.saveModalRef({
+    const ref = await store.modals.save({
       action: 'pause',
       jobId: 'ftjob-abc',
       user: 'U1',
@@ -317,20 +317,59 @@ describe('ApprovalStore', () => {
     });
     expect(isValidApprovalId(ref)).toBe(true);
     expect(await redis.ttl(keys.modalRef(ref))).toBeGreaterThan(0);
-    expect(await store.takeModalRef(ref, 'U1')).toEqual({
+    expect(await store.modals.take(ref, 'U1')).toEqual({
       action: 'pause',
       jobId: 'ftjob-abc',
       user: 'U1',
       channel: 'C1',
     });
-    expect(await store.takeModalRef(ref, 'U1')).toBeNull();
-    const other = await store.saveModalRef({
+    expect(await store.modals.take(ref, 'U1')).toBeNull();
+    const other = await store.modals.save({
       action: 'cancel',
       jobId: 'ftjob-abc',
       user: 'U1',
       channel: 'C1',
     });
-    expect(await store.takeModalRef(other, 'U2')).toBeNull();
+    expect(await store.modals.take(other, 'U2')).toBeNull();
+  });
+
+  it('deny references name a request, and are not reason-modal references (nor the reverse)', async () => {
+    setup();
+    const deny = await store.modals.saveDeny({ requestId: 'R1', user: 'U1', channel: 'C1' });
+    expect(await store.modals.take(deny, 'U1')).toBeNull();
+    const again = await store.modals.saveDeny({ requestId: 'R1', user: 'U1', channel: 'C1' });
+    expect(await store.modals.takeDeny(again, 'U2')).toBeNull();
+    expect(await store.modals.takeDeny(again, 'U1')).toEqual({
+      kind: 'deny',
+      requestId: 'R1',
+      user: 'U1',
+      channel: 'C1',
+    });
+    expect(await store.modals.takeDeny(again, 'U1')).toBeNull();
+    const reason = await store.modals.save({
+      action: 'pause',
+      jobId: 'ftjob-a',
+      user: 'U1',
+      channel: 'C1',
+    });
+    expect(await store.modals.takeDeny(reason, 'U1')).toBeNull();
+  });
+
+  it('a deny reason is kept with the denied request', async () => {
+    setup();
+    const r = await store.create(base, T0);
+    await store.decide({
+      id: r.id,
+      clicker: 'UA',
+      vote: 'deny',
+      now: T0 + 1,
+      approvalsRequired: 1,
+    });
+    await store.noteDenyReason(r.id, 'needed for the eval run');
+    expect(await store.get(r.id)).toMatchObject({
+      state: 'denied',
+      outcome: 'needed for the eval run',
+    });
   });
 });
 

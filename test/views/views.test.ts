@@ -252,6 +252,16 @@ describe('approvalsListView, auditView, watchingView', () => {
           event: 'approved',
           action: 'pause',
           jobId: 'ftjob-abc123',
+          channel: 'C0APPROVALS',
+        },
+        {
+          at: NOW - 90_000,
+          actor: 'U0YOU',
+          event: 'denied',
+          action: 'cancel',
+          jobId: 'ftjob-abc123',
+          channel: 'C0APPROVALS',
+          outcome: 'denied: the eval <run> needs it',
         },
         {
           at: NOW - 120_000,
@@ -285,7 +295,12 @@ describe('approvalsListView, auditView, watchingView', () => {
       },
     );
     const seen = visibleText(view);
-    expect(seen).toContain('<@U0ME> approved the request to pause `ftjob-abc123`');
+    expect(seen).toContain(
+      '<@U0ME> approved the request to pause `ftjob-abc123` in <#C0APPROVALS>',
+    );
+    expect(seen).toContain(
+      '<@U0YOU> denied the request to cancel `ftjob-abc123` in <#C0APPROVALS>: “the eval &lt;run&gt; needs it”',
+    );
     expect(seen).toContain('The request to pause `ftjob-abc123` expired undecided');
     expect(seen).toContain('<@U0REQ> asked to pause `ftjob-abc123`');
     expect(seen).toContain(

@@ -6,7 +6,12 @@ import { slashCommandBody } from '../../../src/emulators/slack-signing.ts';
 import { APPROVE_REQUEST, AUDIT_OLDER, DENY_REQUEST } from '../../../src/views/action-ids.ts';
 import type { BotProcess } from '../../lib/bot-process.ts';
 import { waitUntil } from '../../lib/campaign.ts';
-import { approveButton, clickButton, type MessageButton } from '../../lib/clicks.ts';
+import {
+  approveButton,
+  clickButton,
+  denyWithReason,
+  type MessageButton,
+} from '../../lib/clicks.ts';
 import { APPROVALS, APPROVER, OUTSIDER, REQUESTER, TRAINING, type World } from '../../lib/world.ts';
 
 type Button = MessageButton;
@@ -115,8 +120,12 @@ export async function runFlood(
     const b = await ask(jobId);
     if (!b) continue;
     const approve = i % 2 === 0;
-    const c = await click(APPROVER, approve ? APPROVE_REQUEST : DENY_REQUEST, b);
-    await answerOf(c.url);
+    if (approve) await answerOf((await click(APPROVER, APPROVE_REQUEST, b)).url);
+    else {
+      const told = world.slack.callsTo('chat.postEphemeral').length;
+      await denyWithReason(world, web, { user: APPROVER, button: b, reason: 'flood test' });
+      await waitUntil(() => world.slack.callsTo('chat.postEphemeral').length > told, 15_000);
+    }
     decisions += approve ? 3 : 2;
     decidedJobs.push(jobId);
   }

@@ -73,12 +73,12 @@ export async function clickAll(
     const callMark = slack.calls.length;
     const responseMark = slack.responses.length;
     const foreignMark = foreign.received.length;
-    const progressMark = s.progress();
+    const progressMark = s.progress(user);
     const viewsMark = slack.callsTo('views.open').length;
     const ack = await world.signed(bot, body);
     counters.maxAckMs = Math.max(counters.maxAckMs, ack.ms);
     if (ack.status !== 200) t.non200++;
-    const answered = await waitUntil(() => s.progress() > progressMark, ANSWER_TIMEOUT_MS, 5);
+    const answered = await waitUntil(() => s.progress(user) > progressMark, ANSWER_TIMEOUT_MS, 5);
     if (!answered) t.unanswered++;
     const after = await snapshot(world);
 

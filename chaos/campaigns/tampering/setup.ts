@@ -6,7 +6,12 @@ import {
   blockActionsPayload,
   slashCommandBody,
 } from '../../../src/emulators/slack-signing.ts';
-import { APPROVE_REQUEST, CANCEL_JOB, PAUSE_JOB } from '../../../src/views/action-ids.ts';
+import {
+  APPROVE_REQUEST,
+  CANCEL_JOB,
+  DENY_MODAL,
+  PAUSE_JOB,
+} from '../../../src/views/action-ids.ts';
 import type { BotProcess } from '../../lib/bot-process.ts';
 import { waitUntil } from '../../lib/campaign.ts';
 import { APPROVALS, APPROVER, TRAINING, type World } from '../../lib/world.ts';
@@ -36,7 +41,8 @@ export interface Setup {
   refs: ModalRef[];
   usedRefs: string[];
   /** Grows whenever a click's handling ends: an answer, a modal, an ephemeral, a done log. */
-  progress(): number;
+  /** Answers so far: anything that ends a click's handling, an ephemeral counting only for `user`. */
+  progress(user: string): number;
   makeRequest(): Promise<void>;
   noteNewRefs(fromCall: number, user: string): void;
   openModal(user: string): Promise<void>;
@@ -65,7 +71,7 @@ export async function setUp(
 
   let logScanned = 0;
   let doneLogs = 0;
-  const progress = () => {
+  const progress = (user: string) => {
     for (; logScanned < bot.lines.length; logScanned++) {
       const line = bot.lines[logScanned] ?? '';
       if (DONE_LOGS.some((m) => line.includes(m))) doneLogs++;
@@ -74,7 +80,8 @@ export async function setUp(
       slack.responses.length +
       foreign.received.length +
       slack.callsTo('views.open').length +
-      slack.callsTo('chat.postEphemeral').length +
+      // A requester told of a decision where they asked is not the clicker's answer.
+      slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === user).length +
       doneLogs
     );
   };
@@ -145,7 +152,12 @@ export async function setUp(
   const usedRefs: string[] = [];
   const noteNewRefs = (fromCall: number, user: string) => {
     for (const call of slack.callsTo('views.open').slice(fromCall)) {
-      const ref = (call.args.view as { private_metadata?: string } | undefined)?.private_metadata;
+      const view = call.args.view as
+        | { private_metadata?: string; callback_id?: string }
+        | undefined;
+      // The pool is of reason modals; a Deny's modal names a request, not a job.
+      if (view?.callback_id === DENY_MODAL) continue;
+      const ref = view?.private_metadata;
       if (ref && !refs.some((r) => r.id === ref)) refs.push({ id: ref, user });
     }
   };

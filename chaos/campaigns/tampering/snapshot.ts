@@ -100,3 +100,14 @@ export const modalOf = (
     return undefined;
   }
 };
+
+/** A deny modal's reference as stored, when `id` is one. */
+export const denyModalOf = (
+  snap: Snapshot,
+  id: string,
+): { kind: 'deny'; requestId: string; user: string; channel: string } | undefined => {
+  const m = modalOf(snap, id) as unknown as { kind?: string } | undefined;
+  return m?.kind === 'deny'
+    ? (m as { kind: 'deny'; requestId: string; user: string; channel: string })
+    : undefined;
+};

@@ -12,7 +12,7 @@ import {
   type Tally,
 } from './plan.ts';
 import type { Setup } from './setup.ts';
-import { diff, hashOf, modalOf, type Snapshot, subjectsOf } from './snapshot.ts';
+import { denyModalOf, diff, hashOf, modalOf, type Snapshot, subjectsOf } from './snapshot.ts';
 
 interface Allowed {
   subjects: Set<string>;
@@ -22,6 +22,10 @@ interface Allowed {
   newRequest?: { jobId: string; action: string };
   newModal?: { jobId: string; action: string };
   ephemeral?: { channel: string };
+  /** The request a Deny click may open its reason modal about. */
+  denyModalFor?: string;
+  /** The requester of the click's own request, told of a decision where they asked (or by DM). */
+  requesterNotice?: { channel: string; user: string };
   outsiderOrSelf: boolean;
 }
 
@@ -38,6 +42,8 @@ function allowedFor(own: Own, user: string, before: Snapshot): Allowed {
     out.subjects.add(`chan:${h.channel}`);
     out.api.add(`${h.action} ${h.jobId}`);
     if (h.messageTs) out.messageTs = h.messageTs;
+    out.denyModalFor = own.id;
+    out.requesterNotice = { channel: h.channel ?? '', user: h.requester ?? '' };
     return out;
   }
   if (own.type === 'job') {
@@ -109,6 +115,13 @@ export function judge(
           continue;
         }
       }
+      if (type === 'modal' && allowed.denyModalFor && !before.has(key)) {
+        const m = denyModalOf(after, id);
+        if (m && m.requestId === allowed.denyModalFor && m.user === user) {
+          acted = true;
+          continue;
+        }
+      }
       if (type === 'modal' && allowed.newModal && !before.has(key)) {
         const m = modalOf(after, id);
         if (
@@ -157,20 +170,30 @@ export function judge(
     else if (call.method === 'chat.postMessage')
       ok =
         (allowed.messageTs !== undefined && a.thread_ts === allowed.messageTs) ||
+        (allowed.requesterNotice !== undefined && a.channel === allowed.requesterNotice.user) ||
         (allowed.newRequest !== undefined &&
           a.channel === APPROVALS &&
           a.thread_ts === undefined &&
           String(a.text ?? '').includes(allowed.newRequest.jobId));
     else if (call.method === 'chat.postEphemeral')
       ok =
-        allowed.ephemeral !== undefined &&
-        a.channel === allowed.ephemeral.channel &&
-        a.user === user;
+        (allowed.ephemeral !== undefined &&
+          a.channel === allowed.ephemeral.channel &&
+          a.user === user) ||
+        (allowed.requesterNotice !== undefined &&
+          a.channel === allowed.requesterNotice.channel &&
+          a.user === allowed.requesterNotice.user);
     else if (call.method === 'views.open') {
       const ref = (a.view as { private_metadata?: string } | undefined)?.private_metadata;
       const m = ref ? modalOf(after, ref) : undefined;
+      const deny = ref ? denyModalOf(after, ref) : undefined;
       ok =
-        allowed.newModal !== undefined && m?.jobId === allowed.newModal.jobId && m?.user === user;
+        (allowed.newModal !== undefined &&
+          m?.jobId === allowed.newModal.jobId &&
+          m?.user === user) ||
+        (allowed.denyModalFor !== undefined &&
+          deny?.requestId === allowed.denyModalFor &&
+          deny.user === user);
       if (ok) t.modalsOpened++;
     }
     if (!ok) problems.push(`Slack ${call.method} ${JSON.stringify(a).slice(0, 120)}`);

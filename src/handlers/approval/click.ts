@@ -1,9 +1,11 @@
+import type { ApprovalRequest } from '../../store/approvals.ts';
 import { clickRefusalText, deniedNotice, reply } from '../../views/approval-replies.ts';
 import { code, EMPTY, escapeInline, joinMd, md, userMention } from '../../views/mrkdwn.ts';
 import { audit, type Gate, mention } from './context.ts';
 import { executeApproved } from './execute.ts';
-import { afterExpiry, refresh, tellRequester } from './notices.ts';
+import { afterExpiry, refresh, tellRequester, tellWhereAsked } from './notices.ts';
 import { canClick } from './policy.ts';
+import type { RoleCheck } from './roles.ts';
 import type { ClickResult } from './types.ts';
 
 /**
@@ -32,14 +34,14 @@ async function recheckVoters(
   };
 }
 
-/**
- * An Approve or Deny click: checked against the request read back from Redis, counted by the
- * store's atomic vote, and, for the click that completes the approval, executed.
- */
-export async function click(
+/** Why a click on `requestId` by `clicker` is refused before any vote, or the request to vote on. */
+async function precheck(
   g: Gate,
   input: { requestId: string; clicker: string; vote: 'approve' | 'deny' },
-): Promise<ClickResult> {
+): Promise<
+  | { ok: true; request: ApprovalRequest; role: RoleCheck; now: number }
+  | { ok: false; result: ClickResult }
+> {
   const { requestId, clicker, vote } = input;
   const request = await g.store.get(requestId);
   if (!request) {
@@ -49,35 +51,70 @@ export async function click(
       ...(requestId.length <= 64 ? { requestId } : {}),
       outcome: 'not_found',
     });
-    return {
-      kind: 'not_found',
-      ephemeral: reply(md`This approval request no longer exists, so nothing was done.`),
-    };
+    return { ok: false, result: notFound() };
   }
   const role = await g.d.roles.check(clicker);
   const now = g.d.clock();
   const check = canClick({ request, clicker, clickerIsApprover: role.approver, now });
-  if (!check.ok) {
-    if (check.reason === 'expired' && (await g.store.expire(request.id, now))) {
-      const expired = await g.store.get(request.id);
-      if (expired) await afterExpiry(g, expired, now, clicker);
-    }
-    await audit(g, {
-      event: 'refused',
-      who: clicker,
-      action: request.action,
-      jobId: request.jobId,
-      requestId: request.id,
-      outcome: [`${vote}: ${check.reason}`, ...role.problems].join('; '),
-    });
-    return {
+  if (check.ok) return { ok: true, request, role, now };
+  if (check.reason === 'expired' && (await g.store.expire(request.id, now))) {
+    const expired = await g.store.get(request.id);
+    if (expired) await afterExpiry(g, expired, now, clicker);
+  }
+  await audit(g, {
+    event: 'refused',
+    who: clicker,
+    action: request.action,
+    jobId: request.jobId,
+    requestId: request.id,
+    ...channelOf(request),
+    outcome: [`${vote}: ${check.reason}`, ...role.problems].join('; '),
+  });
+  return {
+    ok: false,
+    result: {
       kind: check.reason === 'expired' ? 'expired' : 'refused',
       refusal: check.reason,
       ephemeral: reply(
         clickRefusalText(check.reason, request, { mention: mention(g), problems: role.problems }),
       ),
-    };
-  }
+    },
+  };
+}
+
+/** Where a click on the request happens: the request message's channel, once it was posted. */
+const channelOf = (r: ApprovalRequest) => (r.approvalChannel ? { channel: r.approvalChannel } : {});
+
+const notFound = (): ClickResult => ({
+  kind: 'not_found',
+  ephemeral: reply(md`This approval request no longer exists, so nothing was done.`),
+});
+
+/**
+ * Whether `clicker` may deny `requestId` now: the refusal to show at once, or the request, so
+ * the reason modal opens only for someone whose Deny would count.
+ */
+export async function checkDeny(
+  g: Gate,
+  input: { requestId: string; clicker: string },
+): Promise<{ ok: true; request: ApprovalRequest } | { ok: false; result: ClickResult }> {
+  const pre = await precheck(g, { ...input, vote: 'deny' });
+  return pre.ok ? { ok: true, request: pre.request } : pre;
+}
+
+/**
+ * An Approve or Deny click: checked against the request read back from Redis, counted by the
+ * store's atomic vote, and, for the click that completes the approval, executed. A Deny may
+ * carry the approver's reason (from the deny modal).
+ */
+export async function click(
+  g: Gate,
+  input: { requestId: string; clicker: string; vote: 'approve' | 'deny'; reason?: string },
+): Promise<ClickResult> {
+  const { clicker, vote } = input;
+  const pre = await precheck(g, input);
+  if (!pre.ok) return pre.result;
+  const { request, role, now } = pre;
 
   const { lapsed, unverified } =
     vote === 'approve' ? await recheckVoters(g, request, clicker) : { lapsed: [], unverified: [] };
@@ -95,6 +132,7 @@ export async function click(
     action: request.action,
     jobId: request.jobId,
     requestId: request.id,
+    ...channelOf(request),
   };
   switch (result.kind) {
     case 'recorded': {
@@ -131,13 +169,21 @@ export async function click(
       };
     }
     case 'denied': {
-      await audit(g, { ...base, event: 'denied', outcome: 'denied' });
+      const reason = (input.reason ?? '').trim();
+      await audit(g, {
+        ...base,
+        event: 'denied',
+        outcome: reason ? `denied: ${reason}` : 'denied',
+      });
+      await g.store.noteDenyReason(request.id, reason);
       const fresh = (await g.store.get(request.id)) ?? {
         ...request,
         state: 'denied' as const,
       };
       await refresh(g, fresh, null, now);
-      await tellRequester(g, fresh, deniedNotice(fresh, clicker));
+      const notice = deniedNotice(fresh, clicker, reason);
+      await tellRequester(g, fresh, notice);
+      await tellWhereAsked(g, fresh, notice);
       return {
         kind: 'denied',
         ephemeral: reply(
@@ -186,10 +232,7 @@ export async function click(
       };
     }
     case 'not_found':
-      return {
-        kind: 'not_found',
-        ephemeral: reply(md`This approval request no longer exists, so nothing was done.`),
-      };
+      return notFound();
     case 'approved':
       await audit(g, {
         ...base,

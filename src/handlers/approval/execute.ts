@@ -2,9 +2,9 @@ import type { FineTuningJob } from '../../api/schemas.ts';
 import type { ApprovalRequest, GateAction } from '../../store/approvals.ts';
 import { errorText } from '../../util/error-text.ts';
 import { capitalise, outcomeNotice, reply } from '../../views/approval-replies.ts';
-import { escapeInline, md } from '../../views/mrkdwn.ts';
+import { escapeInline, type Mrkdwn, md } from '../../views/mrkdwn.ts';
 import { afterEffect, audit, type Gate, outcomeAudited, watch } from './context.ts';
-import { refresh, tellRequester } from './notices.ts';
+import { refresh, tellRequester, tellWhereAsked } from './notices.ts';
 import { alreadyDone, canActOn } from './policy.ts';
 import type { ClickResult } from './types.ts';
 
@@ -100,13 +100,15 @@ export async function report(
     outcome,
   };
   await refresh(g, fresh, job, now);
+  let notice: Mrkdwn | null = null;
   if (!(recovered && fresh.told)) {
-    const notice = outcomeNotice({ ...request, approver, ok, outcome, recovered });
+    notice = outcomeNotice({ ...request, approver, ok, outcome, recovered });
     const told = await tellRequester(g, fresh, notice);
     if (told) await g.store.markTold(request.id);
   }
   if (ok) await watch(g, request.channel, jobId);
   await g.store.markReported(request.id);
+  if (notice) await tellWhereAsked(g, fresh, notice);
   return {
     kind: ok ? 'executed' : 'failed',
     ephemeral: reply(

@@ -54,7 +54,31 @@ export async function tellRequester(
   }
 }
 
-/** After a request expired: audited, its buttons removed, its requester told. */
+/**
+ * The requester may not read the approval channel: they hear it where they asked, privately,
+ * or by direct message when that channel is gone or ftops is no longer in it. Called after the
+ * request's own bookkeeping, so nothing is left to record once the requester has heard.
+ */
+export async function tellWhereAsked(
+  g: Gate,
+  request: ApprovalRequest,
+  text: string,
+): Promise<void> {
+  if (!request.approvalChannel || request.approvalChannel === request.channel) return;
+  try {
+    await g.d.slack.chat.postEphemeral({ channel: request.channel, user: request.requester, text });
+  } catch {
+    try {
+      await g.d.slack.chat.postMessage({ channel: request.requester, text });
+    } catch (err) {
+      g.d.logger?.warn(
+        { err: errorText(err), requestId: request.id },
+        'could not tell the requester where they asked, nor by direct message',
+      );
+    }
+  }
+}
+
 /** After ftops closed a request whose job moved on: audited, message updated, requester told. */
 export async function afterClose(
   g: Gate,
@@ -73,8 +97,10 @@ export async function afterClose(
   });
   await refresh(g, request, job, now);
   await tellRequester(g, request, closedNotice(request, why));
+  await tellWhereAsked(g, request, closedNotice(request, why));
 }
 
+/** After a request expired: audited, its buttons removed, its requester told. */
 export async function afterExpiry(
   g: Gate,
   request: ApprovalRequest,
@@ -91,4 +117,5 @@ export async function afterExpiry(
   });
   await refresh(g, request, null, now);
   await tellRequester(g, request, expiredNotice(request));
+  await tellWhereAsked(g, request, expiredNotice(request));
 }

@@ -100,6 +100,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
       who: requester,
       action,
       jobId: job.id,
+      channel,
       outcome: result.outcome,
     });
     if (!result.ok) return { kind: 'failed', ephemeral: reply(escapeInline(result.outcome)) };
@@ -165,6 +166,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
       action,
       jobId: job.id,
       requestId: request.id,
+      channel,
       outcome: `request not posted: ${why}`,
     });
     return {
@@ -180,6 +182,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
     action,
     jobId: job.id,
     requestId: request.id,
+    channel,
     outcome: `waiting for ${request.approvalsRequired} approval(s) in ${approvalChannel}`,
   });
   const note = md`${

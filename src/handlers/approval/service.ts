@@ -2,13 +2,18 @@ import { isJobAction } from '../../api/actions.ts';
 import { NotFoundError } from '../../api/errors.ts';
 import { isValidJobId } from '../../api/job-id.ts';
 import type { FineTuningJob } from '../../api/schemas.ts';
-import { type ApprovalRequest, ApprovalStore, type ModalRef } from '../../store/approvals.ts';
+import {
+  type ApprovalRequest,
+  ApprovalStore,
+  type DenyRef,
+  type ModalRef,
+} from '../../store/approvals.ts';
 import { ApprovedHolds } from '../../store/holds.ts';
 import { RedisUnavailableError } from '../../store/redis.ts';
 import { errorText } from '../../util/error-text.ts';
 import { reply } from '../../views/approval-replies.ts';
 import { escapeInline } from '../../views/mrkdwn.ts';
-import { click } from './click.ts';
+import { checkDeny, click } from './click.ts';
 import type { Gate } from './context.ts';
 import { executeApproved, report } from './execute.ts';
 import { afterClose, afterExpiry } from './notices.ts';
@@ -55,11 +60,12 @@ export class ApprovalService {
     }
   }
 
-  /** Handles an Approve or Deny click on request `requestId` by `clicker`. */
+  /** Handles an Approve or Deny click on request `requestId` by `clicker` (a Deny with its reason). */
   async click(input: {
     requestId: string;
     clicker: string;
     vote: 'approve' | 'deny';
+    reason?: string;
   }): Promise<ClickResult> {
     try {
       return await click(this.#g, input);
@@ -68,6 +74,41 @@ export class ApprovalService {
         return { kind: 'error', ephemeral: reply(escapeInline(err.message)) };
       throw err;
     }
+  }
+
+  /**
+   * A Deny click, before its reason is asked: the refusal to show now, or an opaque reference
+   * for the deny modal and the request it is about.
+   */
+  async openDeny(input: {
+    requestId: string;
+    clicker: string;
+    channel: string;
+  }): Promise<
+    { ok: true; ref: string; request: ApprovalRequest } | { ok: false; result: ClickResult }
+  > {
+    try {
+      const check = await checkDeny(this.#g, input);
+      if (!check.ok) return check;
+      const ref = await this.#g.store.modals.saveDeny({
+        requestId: check.request.id,
+        user: input.clicker,
+        channel: input.channel,
+      });
+      return { ok: true, ref, request: check.request };
+    } catch (err) {
+      if (err instanceof RedisUnavailableError)
+        return {
+          ok: false,
+          result: { kind: 'error', ephemeral: reply(escapeInline(err.message)) },
+        };
+      throw err;
+    }
+  }
+
+  /** What a submitted deny modal was about; null when unknown, used, or not `user`'s. */
+  resolveDenyRef(ref: string, user: string): Promise<DenyRef | null> {
+    return this.#g.store.modals.takeDeny(ref, user);
   }
 
   /** Requests still waiting for approval, soonest expiry first. */
@@ -168,7 +209,7 @@ export class ApprovalService {
   }): Promise<string> {
     if (!isJobAction(ref.action)) throw new TypeError(`not a gated action: ${ref.action}`);
     if (!isValidJobId(ref.jobId)) throw new TypeError('not a job ID');
-    return this.#g.store.saveModalRef({
+    return this.#g.store.modals.save({
       action: ref.action,
       jobId: ref.jobId,
       user: ref.user,
@@ -178,6 +219,6 @@ export class ApprovalService {
 
   /** What a submitted modal was about; null when the reference is unknown, used, or not `user`'s. */
   resolveModalRef(ref: string, user: string): Promise<ModalRef | null> {
-    return this.#g.store.takeModalRef(ref, user);
+    return this.#g.store.modals.take(ref, user);
   }
 }

@@ -104,6 +104,7 @@ function entryView(e: AuditEntry): AuditEntryView {
     event: e.event,
     action: e.action ?? null,
     jobId: e.jobId ?? null,
+    channel: e.channel ?? null,
     outcome: e.outcome ?? null,
     ...(e.repeats ? { repeats: e.repeats } : {}),
   };

@@ -228,6 +228,94 @@ describe('ApprovalService', () => {
     });
   });
 
+  it('the requester hears the decision where they asked too, or by direct message when that channel is gone', async () => {
+    const w = setup();
+    slackEmu.addUser({ id: 'UREQ', name: 'req' });
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    await w.service.click({
+      requestId: asked.requestId!,
+      clicker: 'UAPP',
+      vote: 'deny',
+      reason: 'quota is needed for the eval',
+    });
+    const inChannel = channelMessages(ASKED_IN).filter((m) => m.ephemeral);
+    expect(inChannel.map((m) => [m.visibleTo, m.text])).toEqual([
+      [
+        'UREQ',
+        expect.stringMatching(
+          /was denied by <@UAPP>\. Nothing was changed\. Their reason: “quota is needed for the eval”/,
+        ),
+      ],
+    ]);
+    const [msg] = topLevel(APPROVALS);
+    expect(msg?.text).toContain('quota is needed for the eval');
+    expect(await w.audit.latest({ count: 5 })).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          event: 'denied',
+          outcome: 'denied: quota is needed for the eval',
+        }),
+      ]),
+    );
+    // Asked in a channel that is archived by the time the decision comes: a DM instead.
+    const other = ftEmu.addJob();
+    slackEmu.addChannel({ id: 'C0GONE', name: 'gone' });
+    const asked2 = await w.service.request({
+      action: 'pause',
+      jobId: other.id,
+      requester: 'UREQ',
+      reason: 'why',
+      channel: 'C0GONE',
+    });
+    slackEmu.failNext('chat.postEphemeral', 'is_archived');
+    await w.service.click({ requestId: asked2.requestId!, clicker: 'UAPP', vote: 'deny' });
+    expect(channelMessages('DUREQ').map((m) => m.text)).toEqual([
+      expect.stringContaining('was denied by <@UAPP>'),
+    ]);
+  });
+
+  it('openDeny: a reference for the deny modal only for someone whose Deny would count', async () => {
+    const w = setup();
+    const job = ftEmu.addJob();
+    const asked = await ask(w, job.id);
+    const refused = await w.service.openDeny({
+      requestId: asked.requestId!,
+      clicker: 'UOUT',
+      channel: APPROVALS,
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      result: { kind: 'refused', refusal: 'not_approver' },
+    });
+    const own = await w.service.openDeny({
+      requestId: asked.requestId!,
+      clicker: 'UREQ',
+      channel: APPROVALS,
+    });
+    expect(own).toMatchObject({ ok: false, result: { refusal: 'is_requester' } });
+    const gone = await w.service.openDeny({
+      requestId: 'nope',
+      clicker: 'UAPP',
+      channel: APPROVALS,
+    });
+    expect(gone).toMatchObject({ ok: false, result: { kind: 'not_found' } });
+    const opened = await w.service.openDeny({
+      requestId: asked.requestId!,
+      clicker: 'UAPP',
+      channel: APPROVALS,
+    });
+    if (!opened.ok) throw new Error('expected a reference');
+    expect(opened.request.id).toBe(asked.requestId);
+    expect(await w.service.resolveDenyRef(opened.ref, 'UOUT')).toBeNull();
+    expect(await w.service.resolveDenyRef(opened.ref, 'UAPP')).toMatchObject({
+      requestId: asked.requestId,
+      channel: APPROVALS,
+    });
+    // Opening the modal decides nothing.
+    expect((await w.store.get(asked.requestId!))?.state).toBe('pending');
+  });
+
   it('deny: nothing is sent, buttons go, the requester hears it', async () => {
     const w = setup();
     const job = ftEmu.addJob();
