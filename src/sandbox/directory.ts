@@ -28,6 +28,23 @@ export interface Directory {
 /** The person who asks for things in the demo; everyone else who is not an approver is an outsider. */
 export const DEMO_REQUESTER = 'U0REQUEST';
 
+/**
+ * A second approver, in the sandbox's workspace only: with one, N-of-M approvals could not be
+ * tried, nor an approver's own request be approved by someone else.
+ */
+export const SECOND_APPROVER = { id: 'U0APPROV2', name: 'jordan', realName: 'Jordan Approver' };
+
+/** The sandbox's approver group: avery and jordan. */
+export const SANDBOX_USERGROUPS: Record<string, string[]> = {
+  ...Object.fromEntries(
+    Object.entries(DEFAULT_USERGROUPS).map(([id, e]) => [id, Array.isArray(e) ? [...e] : []]),
+  ),
+  S0APPROVERS: [
+    ...(Array.isArray(DEFAULT_USERGROUPS.S0APPROVERS) ? DEFAULT_USERGROUPS.S0APPROVERS : []),
+    SECOND_APPROVER.id,
+  ],
+};
+
 /** Friendly handles for the fixture user groups (the emulator only knows their IDs). */
 const GROUP_HANDLES: Record<string, string> = { S0APPROVERS: 'approvers' };
 
@@ -36,10 +53,10 @@ export function buildDirectory(approvers: {
   users: readonly string[];
   groups: readonly string[];
 }): Directory {
-  const groups = Object.entries(DEFAULT_USERGROUPS).map(([id, entry]) => ({
+  const groups = Object.entries(SANDBOX_USERGROUPS).map(([id, members]) => ({
     id,
     handle: GROUP_HANDLES[id] ?? id.toLowerCase(),
-    members: Array.isArray(entry) ? [...entry] : [],
+    members: [...members],
   }));
   const approverIds = new Set(approvers.users);
   for (const group of groups) {
@@ -53,11 +70,11 @@ export function buildDirectory(approvers: {
   return {
     team: SLACK_WORKSPACE.teamName,
     botUserId: SLACK_WORKSPACE.botUserId,
-    users: DEFAULT_USERS.map((u) => ({
+    users: [...DEFAULT_USERS, SECOND_APPROVER].map((u) => ({
       id: u.id,
       name: u.name,
       realName: u.realName ?? u.name,
-      role: roleOf(u.id, u.isBot),
+      role: roleOf(u.id, 'isBot' in u ? u.isBot : false),
     })),
     channels: DEFAULT_CHANNELS.map((c) => ({ id: c.id, name: c.name })),
     groups,

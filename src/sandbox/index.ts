@@ -16,7 +16,12 @@ import {
   startSlackEmulator,
 } from '../emulators/slack/index.ts';
 import { SlackBridge } from './bridge.ts';
-import { buildDirectory, DEMO_REQUESTER } from './directory.ts';
+import {
+  buildDirectory,
+  DEMO_REQUESTER,
+  SANDBOX_USERGROUPS,
+  SECOND_APPROVER,
+} from './directory.ts';
 import { LiveFeed } from './live.ts';
 import { firstFreePort, isPortFree } from './ports.ts';
 import {
@@ -26,6 +31,7 @@ import {
   type SandboxRedis,
 } from './redis.ts';
 import { pageMessage, sandboxRoutes } from './routes.ts';
+import { describeRules, type SandboxRuleVariable } from './rules.ts';
 import { loadStaticFiles } from './static-files.ts';
 
 export { NoRedisError } from './redis.ts';
@@ -45,8 +51,10 @@ export interface SandboxOptions {
   pollSeconds?: number;
   /** Where to find Redis: REDIS_URL as `url`; unset = 127.0.0.1:6379, else a private redis-server. */
   redis?: EnsureRedisOptions;
-  /** FT_APPROVER_IDS; default the user group S0APPROVERS (whose one member is avery). */
+  /** FT_APPROVER_IDS; default the user group S0APPROVERS (avery and jordan). */
   approvers?: string;
+  /** Approval settings as in the environment (FT_APPROVALS_REQUIRED, …); unset = the defaults. */
+  rules?: Partial<Record<SandboxRuleVariable, string>>;
   /** The bot's log level; default 'warn' so the terminal stays readable. */
   logLevel?: LogLevel;
   /** A logger for the bot instead of one on standard output. */
@@ -71,6 +79,8 @@ export interface Sandbox {
   jobIds: string[];
   /** Milliseconds from the call to ready (the watch included). */
   startupMs: number;
+  /** The approval rules in force, in sentences (as the page shows them). */
+  rules: string[];
   stop(): Promise<void>;
 }
 
@@ -131,6 +141,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       FT_REDIS_NAMESPACE: namespace,
       FT_APPROVER_IDS: opts.approvers ?? 'S0APPROVERS',
       FT_APPROVAL_CHANNEL: APPROVAL_CHANNEL,
+      ...opts.rules,
       FT_POLL_INTERVAL_SECONDS: String(opts.pollSeconds ?? 3),
       LOG_LEVEL: opts.logLevel ?? 'warn',
       PORT: String(port || 3000),
@@ -138,7 +149,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const logger =
       opts.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
 
+    slack.addUser(SECOND_APPROVER);
+    for (const [id, members] of Object.entries(SANDBOX_USERGROUPS)) slack.setUsergroup(id, members);
     const directory = buildDirectory(config.approval.approvers);
+    const rules = describeRules(config.approval, directory);
     const channelName = (id: string) => directory.channels.find((c) => c.id === id)?.name ?? id;
     let ftops: Ftops | undefined;
     const bridge = new SlackBridge({
@@ -165,6 +179,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       bridge,
       live,
       directory,
+      rules,
       files: loadStaticFiles(WEB_DIR),
       jobIds: () => jobIds,
       port: () => ftops?.port ?? port,
@@ -191,6 +206,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       ftops,
       bridge,
       jobIds,
+      rules,
       startupMs: Math.round(performance.now() - t0),
       stop: stopAll,
     };

@@ -1,7 +1,8 @@
-import { LOG_LEVELS, type LogLevel } from '../bot/config/index.ts';
+import { ConfigError, LOG_LEVELS, type LogLevel } from '../bot/config/index.ts';
 import { loadEnvFile } from '../bot/env-file.ts';
 import { errorText } from '../util/error-text.ts';
 import { NoRedisError, PortTakenError, startSandbox } from './index.ts';
+import { ruleSettings } from './rules.ts';
 
 /**
  * `npm run sandbox`: the emulators, Redis and the real bot in one process on 127.0.0.1, with
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     port: parsePort(env.PORT || undefined),
     ...(env.REDIS_URL ? { redis: { url: env.REDIS_URL } } : {}),
     logLevel: parseLogLevel(env.LOG_LEVEL || undefined),
+    rules: ruleSettings(env),
   });
   const lines = [
     '',
@@ -46,7 +48,8 @@ async function main(): Promise<void> {
     `  Redis       ${sandbox.redis.private ? `a private redis-server at ${sandbox.redis.url} (stopped on exit)` : sandbox.redis.url} — keys under {${sandbox.namespace}}`,
     `  Slack       emulator at ${sandbox.slack.apiUrl}`,
     `  Fine-tuning emulator at ${sandbox.ft.azureBaseUrl} with ${sandbox.jobIds.length} demo jobs`,
-    '  #ml-training watches all jobs; approvals go to #approvals (approver: avery).',
+    '  #ml-training watches all jobs; approvals go to #approvals (approvers: avery, jordan).',
+    ...sandbox.rules.map((r) => `  ${r}`),
     '  Bot log level: warn (LOG_LEVEL=info npm run sandbox for more).',
     '',
     '  Ctrl-C to stop.',
@@ -72,7 +75,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof NoRedisError || err instanceof PortTakenError || err instanceof UsageError) {
+  if (
+    err instanceof NoRedisError ||
+    err instanceof PortTakenError ||
+    err instanceof UsageError ||
+    err instanceof ConfigError
+  ) {
     console.error(`\nftops sandbox: ${err.message}`);
     process.exit(2);
   }

@@ -19,6 +19,8 @@ export interface RouteDeps {
   bridge: SlackBridge;
   live: LiveFeed;
   directory: Directory;
+  /** The approval rules in force, in sentences, for the page's panel. */
+  rules: string[];
   files: Map<string, { type: string; body: Buffer }>;
   /** IDs of the jobs the side panel lists, oldest first. */
   jobIds: () => string[];
@@ -102,7 +104,7 @@ export function sandboxRoutes(deps: RouteDeps) {
         channels.has(channel) ? list.map((m) => pageMessage(channel, m)) : [],
       );
       const commands = VERBS.map((verb) => ({ verb, ...COMMAND_USAGE[verb] }));
-      json(res, 200, { directory: deps.directory, commands, messages });
+      json(res, 200, { directory: deps.directory, commands, messages, rules: deps.rules });
     },
     'GET /sandbox/api/events': async (req, res) => deps.live.open(req, res),
     'GET /sandbox/api/fine-tuning': async (req, res) => {

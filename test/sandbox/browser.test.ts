@@ -162,6 +162,41 @@ describe('npm run sandbox, used in a real browser', () => {
     expect(pageErrors).toEqual([]);
   }, 30_000);
 
+  it('shows the approval rules in force, and a second approver denies with a reason the requester hears', async () => {
+    const [supportBot] = sandbox.jobIds as [string];
+    await page.goto(sandbox.url);
+    await messages('now hears about').first().waitFor(WAIT);
+    const rules = page.locator('#rules li');
+    await rules.first().waitFor(WAIT);
+    expect(await rules.allTextContents()).toEqual(sandbox.rules);
+    expect(await rules.nth(1).textContent()).toContain('avery and jordan');
+
+    // jordan, the second approver, denies the request for support-bot, giving a reason.
+    await actAs('jordan');
+    await openChannel('approvals');
+    const request = messages(/asks to pause/).filter({ hasText: supportBot });
+    await request.getByRole('button', { name: /Deny/ }).click();
+    const modal = page.getByRole('dialog', { name: 'Deny a request' });
+    await modal.waitFor(WAIT);
+    await modal.getByLabel(/Reason/).fill('support traffic peaks tonight');
+    await modal.getByRole('button', { name: 'Deny' }).click();
+    await modal.waitFor({ state: 'hidden' });
+    await request.filter({ hasText: /Denied by @jordan/ }).waitFor(WAIT);
+    expect(await request.textContent()).toContain('support traffic peaks tonight');
+    expect(await request.getByRole('button', { name: /Approve/ }).count()).toBe(0);
+    expect(sandbox.ft.getJob(supportBot)?.status).toBe('running');
+
+    // riley asked in #ml-training and hears it there, privately.
+    await actAs('riley');
+    await openChannel('ml-training');
+    const told = messages(/was denied by @jordan/).filter({ hasText: supportBot });
+    await told.waitFor(WAIT);
+    expect(await told.textContent()).toContain('support traffic peaks tonight');
+    expect(await told.textContent()).toContain('Only visible to you');
+    await page.screenshot({ path: `${RESULTS}6-denied.png` });
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
+
   it('suggests the verbs the bot lists, and jobs (or all) for a verb that takes one', async () => {
     await page.goto(sandbox.url);
     await messages('now hears about').first().waitFor(WAIT);

@@ -3,9 +3,11 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buttonsOf } from '../../src/emulators/slack/inspect.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 import { firstFreePort, freePort } from '../../src/sandbox/ports.ts';
 import { ensureRedis, NoRedisError, redisAnswers } from '../../src/sandbox/redis.ts';
+import { APPROVE_REQUEST } from '../../src/views/action-ids.ts';
 import { REDIS_URL } from '../support/redis.ts';
 
 /** A raw HTTP request, so the test can send the Host and Origin a browser on another site would. */
@@ -144,6 +146,75 @@ describe('the sandbox server', () => {
     expect(await redis.keys(`{${other.namespace}}*`)).not.toEqual([]);
     await other.stop();
     expect(await redis.keys(`{${other.namespace}}*`)).toEqual([]);
+  });
+});
+
+describe('the sandbox honours the approval settings and shows them', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      port: 0,
+      namespace: `test-${randomUUID()}`,
+      logLevel: 'silent',
+      rules: { FT_APPROVALS_REQUIRED: '2', FT_APPROVER_SELF_SERVICE: 'false' },
+    });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+  const api = (path: string) => `${sandbox.url}sandbox/api/${path}`;
+
+  /** The Approve button of the request about `jobId` in #approvals, once it is there. */
+  async function approveButtonFor(jobId: string) {
+    for (let i = 0; i < 250; i++) {
+      for (const m of sandbox.slack.messages.get('C0APPROVALS') ?? []) {
+        const found = buttonsOf(m.blocks).find((x) => x.actionId === APPROVE_REQUEST);
+        if (m.text.includes(jobId) && found) return { ts: m.ts, value: found.value };
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('no request message');
+  }
+  const approve = (user: string, b: { ts: string; value: string }) =>
+    call(
+      api('click'),
+      json({
+        user,
+        channel: 'C0APPROVALS',
+        ts: b.ts,
+        actionId: APPROVE_REQUEST,
+        blockId: 'x',
+        value: b.value,
+      }),
+    );
+
+  it('lists the rules in force, a second approver among the people', async () => {
+    const state = JSON.parse((await call(api('state'))).body);
+    expect(state.rules).toEqual([
+      'Pause and cancel need 2 approvals (FT_APPROVALS_REQUIRED=2, FT_GATED_ACTIONS=pause,cancel).',
+      'Approvers: avery and jordan; a requester never approves their own request.',
+      "An approver's own request still needs another approver (FT_APPROVER_SELF_SERVICE=false).",
+      'Requests expire after 60 minutes (FT_APPROVAL_TTL_MINUTES).',
+    ]);
+    expect(
+      state.directory.users.map((u: { name: string; role: string }) => `${u.name}:${u.role}`),
+    ).toEqual(expect.arrayContaining(['avery:approver', 'jordan:approver', 'riley:requester']));
+  });
+
+  it('a pause needs both avery and jordan', async () => {
+    const job = sandbox.jobIds[0] as string;
+    await call(
+      api('command'),
+      json({ user: 'U0REQUEST', channel: 'C0TRAINING', text: `/ft pause ${job} budget` }),
+    );
+    const b = await approveButtonFor(job);
+    expect((await approve('U0APPROVE', b)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sandbox.ft.getJob(job)?.status).toBe('running');
+    expect((await approve('U0APPROV2', b)).status).toBe(200);
+    for (let i = 0; i < 250 && sandbox.ft.getJob(job)?.status === 'running'; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(['pausing', 'paused']).toContain(sandbox.ft.getJob(job)?.status);
   });
 });
 

@@ -6,7 +6,7 @@
 import { click, showPendingView, submitView } from './dialogs.js';
 import { $, say } from './dom.js';
 import { applyChange, renderChannel } from './messages.js';
-import { refreshPanel } from './panel.js';
+import { refreshPanel, renderRules } from './panel.js';
 import { post, sendCommand } from './server.js';
 import { renderChannels, renderPeople, switchChannel, switchUser } from './sidebar.js';
 import { state, userName } from './state.js';
@@ -17,6 +17,7 @@ async function loadState() {
   const data = await res.json();
   state.directory = data.directory;
   state.commands = data.commands;
+  renderRules(data.rules ?? []);
   state.messages = new Map();
   for (const m of data.messages) {
     const list = state.messages.get(m.channel) ?? [];

@@ -5,6 +5,11 @@ import { $, toDom } from './dom.js';
 import { h } from './render.js';
 import { state } from './state.js';
 
+/** The approval rules in force, as the server words them. */
+export function renderRules(/** @type {string[]} */ rules) {
+  $('rules').replaceChildren(...rules.map((r) => toDom(h('li', {}, r))));
+}
+
 export async function refreshPanel() {
   try {
     const res = await fetch(`/sandbox/api/fine-tuning?since=${state.requestsSeen}`);
