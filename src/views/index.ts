@@ -7,6 +7,7 @@ export * from './approvals-list.ts';
 export * from './audit.ts';
 export * from './blocks.ts';
 export * from './checkpoints.ts';
+export * from './deny-modal.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './help.ts';

@@ -97,6 +97,12 @@ export function renderAll(
     approvalOdd: v.approvalRequestView({ ...approval, state: x.status as 'pending' }),
     modal: { blocks: modal.blocks },
     modalTitle: { text: modal.title.text, blocks: [] },
+    denyModal: {
+      blocks: v.denyModal({
+        ref: 'ref',
+        request: { action: x.s(27), jobId: x.s(28), requester: 'U0REQ' },
+      }).blocks,
+    },
     announcement: v.announcementCard({
       job,
       from: x.s(27),
