@@ -4,7 +4,7 @@ import { renderAll } from './all-views.ts';
 import { collectTexts } from './walk.ts';
 
 /** Pictographs and the joiners/selectors that build them: what needs an emoji font to show. */
-const EMOJI = /[\p{Extended_Pictographic}\u{FE0F}\u{200D}\u{20E3}]/u;
+const EMOJI = /\p{Extended_Pictographic}|\u{FE0F}|\u{200D}|\u{20E3}/u;
 const EMOJI_ALL = new RegExp(EMOJI.source, 'gu');
 /** Slack's own tokens (mentions, dates) are text once Slack renders them. */
 const TOKEN = /<[^<>]*>/g;
