@@ -47,10 +47,10 @@ describe('/ft audit after a burst of late clicks', () => {
     expect(shown).toContain(`\`${job.id}\`: pause was carried out (approved by <@${APPROVER}>)`);
     // The 30 refusals are kept apart, one line per person with how often they were refused.
     expect(shown).toContain(
-      `<@${OUTSIDER}> was refused on the request to pause \`${job.id}\` because it was already decided, 15 times`,
+      `<@${OUTSIDER}> was refused on the request to pause \`${job.id}\` in <#${TRAINING}> because it was already decided, 15 times`,
     );
     expect(shown).toContain(
-      `<@${REQUESTER}> was refused on the request to pause \`${job.id}\` because it was already decided, 15 times`,
+      `<@${REQUESTER}> was refused on the request to pause \`${job.id}\` in <#${TRAINING}> because it was already decided, 15 times`,
     );
     expect(shown.match(/was refused/g)).toHaveLength(2);
   });
