@@ -74,10 +74,13 @@ export async function benchAck(): Promise<BenchResult> {
       ['bolt+ingress', 'bare Bolt + ftops ingress'],
       ['ftops', 'ftops'],
     ] as const) {
-      const child = forkBench<{ port?: number }>('ack-target.ts', {
-        ACK_TARGET: kind,
-        BENCH_ENV: JSON.stringify(env),
-      });
+      // BENCH_CPU_PROF=<dir> profiles ftops under this load (a .cpuprofile per process).
+      const prof = process.env.BENCH_CPU_PROF;
+      const child = forkBench<{ port?: number }>(
+        'ack-target.ts',
+        { ACK_TARGET: kind, BENCH_ENV: JSON.stringify(env) },
+        prof && kind === 'ftops' ? ['--cpu-prof', '--cpu-prof-dir', prof] : [],
+      );
       const { port } = await child.next();
       targets.push({ kind, label, child, url: `http://127.0.0.1:${port}` });
     }

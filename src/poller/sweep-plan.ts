@@ -8,7 +8,8 @@
  * page each still-unseen watched job sits. It then picks the number of further pages `k` that
  * minimises `k + (watched jobs estimated beyond page k)`; when `k` is 0 the rest are read
  * singly, otherwise one more page is read and the choice is made again with better figures.
- * Ties go to single reads, which are certain to find their job.
+ * Ties go to single reads, which are certain to find their job. Jobs never seen (no
+ * `created_at` known) are found by paging on while each page still finds two or more of them.
  */
 
 /** A watched job not seen yet in this sweep, with its `created_at` (0 when never seen). */
@@ -26,6 +27,8 @@ export interface PagedSoFar {
   /** `created_at` of the oldest listed job (the last page's end). */
   oldest: number;
   hasMore: boolean;
+  /** Pending jobs the last page found. */
+  lastPageHits?: number;
 }
 
 /** Whether to start with a page: discovery needs one, and one page beats two single reads. */
@@ -71,5 +74,9 @@ export function shouldReadNextPage(
   pageSize: number,
 ): boolean {
   if (pending.length === 0 || !paged.hasMore) return false;
+  // Jobs never seen have no `created_at` to aim for; while a page still finds two or more
+  // watched jobs it costs less than their single reads, so the sweep pages on (a first sweep
+  // of many watches needs a page per hundred jobs instead of a read per job).
+  if ((paged.lastPageHits ?? 0) >= 2 && pending.some((p) => p.createdAt <= 0)) return true;
   return bestPageCount(pagesToReach(pending, paged, pageSize)) >= 1;
 }

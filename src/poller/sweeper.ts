@@ -215,8 +215,10 @@ export class Sweeper {
         for (const [id, state] of await this.deps.statuses.getMany(unfamiliar))
           known.set(id, state);
       }
+      paged.lastPageHits = 0;
       for (const job of page.data) {
         const watched = pending.delete(job.id);
+        if (watched) paged.lastPageHits++;
         if (watched || (discover && !known.has(job.id))) {
           await this.observe(job, known.get(job.id), report);
           if (!watched) known.set(job.id, stateOf(job, this.now()));

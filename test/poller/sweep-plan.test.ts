@@ -46,6 +46,24 @@ describe('sweep plan', () => {
     expect(shouldReadNextPage([{ jobId: 'x', createdAt: 1_050 }], paged, 100)).toBe(false);
   });
 
+  it('pages on for never-seen jobs while a page still finds two or more watched jobs', () => {
+    const paged = { count: 100, newest: 1_100, oldest: 1_001, hasMore: true };
+    const unseen = [{ jobId: 'u1', createdAt: 0 }];
+    expect(shouldReadNextPage(unseen, { ...paged, lastPageHits: 2 }, 100)).toBe(true);
+    expect(shouldReadNextPage(unseen, { ...paged, lastPageHits: 1 }, 100)).toBe(false);
+    expect(shouldReadNextPage(unseen, { ...paged, lastPageHits: 9, hasMore: false }, 100)).toBe(
+      false,
+    );
+    // Known jobs only: the density rule decides, however many the last page found.
+    expect(
+      shouldReadNextPage(
+        [{ jobId: 'far', createdAt: 96_000 }],
+        { count: 100, newest: 100_100, oldest: 100_001, hasMore: true, lastPageHits: 9 },
+        100,
+      ),
+    ).toBe(false);
+  });
+
   it('never costs more than reading every pending job singly', () => {
     fc.assert(
       fc.property(

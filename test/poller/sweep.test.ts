@@ -101,6 +101,18 @@ describe('sweeps', () => {
     expect(getCalls(h)[0]?.path).toBe(`/fine_tuning/jobs/${all[480]!.id}`);
   });
 
+  it('a first sweep of many never-seen watches pages through them instead of reading each', async () => {
+    // 400 jobs, every fourth watched and none seen before (no created_at known): 100 single
+    // reads before; now four pages find them all.
+    const all = Array.from({ length: 400 }, (_, i) =>
+      h.ft.addJob({ status: 'running', created_at: 4_000_000 - i }),
+    );
+    for (let i = 0; i < 400; i += 4) await h.subs.watch(CHANNEL, all[i]!.id);
+    const report = await h.newSweeper().sweep();
+    expect(report).toMatchObject({ pages: 4, singleReads: 0, unread: [], firstSights: 100 });
+    expect(getCalls(h)).toHaveLength(0);
+  });
+
   it('stops paging once every watched job has been seen', async () => {
     const all = Array.from({ length: 400 }, (_, i) =>
       h.ft.addJob({ status: 'running', created_at: 3_000_000 - i }),
