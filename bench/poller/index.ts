@@ -19,7 +19,7 @@ import { openNamespace, REDIS_URL } from '../namespace.ts';
 import type { BenchResult } from '../report.ts';
 import { seededRandom } from '../stats.ts';
 import { deliver } from './delivery.ts';
-import { cleanupPrefix, idleNamespace, measureMemory } from './rss.ts';
+import { cleanupPrefix, idleNamespace, largeNamespace, measureMemory } from './rss.ts';
 import { PACE_MS, PACE_MS_EXPERIMENT, PAGE_SIZE, TRANSITIONS } from './sizes.ts';
 import { measureSweeps } from './sweep.ts';
 import { pollerResult } from './tables.ts';
@@ -97,6 +97,7 @@ export async function benchPoller(): Promise<BenchResult> {
     await Promise.all(bull.map((c) => c.quit()));
     await Promise.all([ft.close(), slack.close()]);
     await cleanupPrefix(rssNs.redis, idleNamespace(rssNs.namespace));
+    await cleanupPrefix(rssNs.redis, largeNamespace(rssNs.namespace));
     await Promise.all([ns.cleanup(), rssNs.cleanup()]);
   }
 }

@@ -1,54 +1,75 @@
 import type { Redis } from 'ioredis';
 import type { FineTuningEmulator } from '../../src/emulators/fine-tuning/index.ts';
 import type { SlackEmulator } from '../../src/emulators/slack/index.ts';
-import { forkBench } from '../child.ts';
-import { REDIS_URL } from '../namespace.ts';
-import type { RssJob, RssReport } from '../rss-worker.ts';
-import { JOB_SPACING_S, RSS_CHANNELS, RSS_SUBSCRIPTIONS } from './sizes.ts';
+import {
+  type BuiltWorkerFigure,
+  bareNodeRss,
+  ensureBuilt,
+  measureBuiltWorker,
+} from './built-worker.ts';
+import {
+  JOB_SPACING_S,
+  RSS_CHANNELS,
+  RSS_SUBSCRIPTIONS,
+  RSS_SUBSCRIPTIONS_LARGE,
+} from './sizes.ts';
 
 export interface Memory {
-  bare: { rss: number; heapUsed: number };
-  idle: RssReport;
-  full: RssReport;
-  restarted: RssReport;
+  /** Bare `node`, nothing loaded. */
+  bareRss: number;
+  idle: BuiltWorkerFigure;
+  full: BuiltWorkerFigure;
+  restarted: BuiltWorkerFigure;
+  /** 100,000 subscriptions, first sweep. */
+  large: BuiltWorkerFigure;
 }
 
-/** RSS of a worker process: 10,000 watched jobs (one sweep) next to none, and next to bare node. */
+/**
+ * RSS of the built worker (`node dist/bot/main.js`, FT_ROLE=worker) after its first sweep: with
+ * no subscriptions, with 10,000 (first sweep, then restarted over the same Redis) and with
+ * 100,000, next to bare node, all in this run.
+ */
 export async function measureMemory(
   ft: FineTuningEmulator,
   slack: SlackEmulator,
   namespace: string,
   nowS: number,
 ): Promise<Memory> {
+  ensureBuilt();
   ft.reset();
   ft.setFaults({ retryAfterMs: 0 });
-  const rssIds = Array.from(
-    { length: RSS_SUBSCRIPTIONS },
+  const ids = Array.from(
+    { length: RSS_SUBSCRIPTIONS_LARGE },
     (_, p) => ft.addJob({ status: 'running', created_at: nowS - p * JOB_SPACING_S }).id,
   );
-  const rssChannels = Array.from({ length: RSS_CHANNELS }, (_, i) => `C0RSS${i}`);
-  const measureRss = async (jobIds: string[], ns: string) => {
-    const child = forkBench<RssReport>('rss-worker.ts', {}, ['--expose-gc']);
-    child.send({
-      apiBaseUrl: ft.azureBaseUrl,
-      slackApiUrl: slack.apiUrl,
-      redisUrl: REDIS_URL,
-      namespace: ns,
-      jobIds,
-      channels: rssChannels,
-    } satisfies RssJob);
-    const report = await child.next();
-    await child.exited();
-    return report;
-  };
-  const empty = forkBench<{ rss: number; heapUsed: number }>('rss-empty.ts', {}, ['--expose-gc']);
-  const bare = await empty.next();
-  await empty.exited();
-  const idle = await measureRss([], idleNamespace(namespace));
-  const full = await measureRss(rssIds, namespace);
+  const channels = Array.from({ length: RSS_CHANNELS }, (_, i) => `C0RSS${i}`);
+  const bareRss = bareNodeRss();
+  const idle = await measureBuiltWorker(ft, slack, {
+    namespace: idleNamespace(namespace),
+    jobIds: [],
+    channels,
+  });
+  // The 10,000 newest jobs, as people watch what they started recently.
+  const some = ids.slice(0, RSS_SUBSCRIPTIONS);
+  const full = await measureBuiltWorker(ft, slack, { namespace, jobIds: some, channels });
   // A restarted worker over the same namespace: statuses are known, so its sweep pages.
-  const restarted = await measureRss(rssIds, namespace);
-  return { bare, idle, full, restarted };
+  const restarted = await measureBuiltWorker(ft, slack, {
+    namespace,
+    jobIds: some,
+    channels,
+    watch: false,
+  });
+  const large = await measureBuiltWorker(ft, slack, {
+    namespace: largeNamespace(namespace),
+    jobIds: ids,
+    channels,
+  });
+  return { bareRss, idle, full, restarted, large };
+}
+
+/** The 100,000-subscription worker's namespace. */
+export function largeNamespace(namespace: string): string {
+  return `${namespace}-large`;
 }
 
 /** The idle worker's namespace, beside the loaded one's. */

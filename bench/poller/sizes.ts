@@ -13,6 +13,7 @@ export const PACE_MS = DEFAULT_PACE_MS;
 /** Slack's limit exactly, no headroom: the comparison that explains the default. */
 export const PACE_MS_EXPERIMENT = 1_000;
 export const RSS_SUBSCRIPTIONS = 10_000;
+export const RSS_SUBSCRIPTIONS_LARGE = 100_000;
 export const RSS_CHANNELS = 100;
 export const JOB_SPACING_S = 60;
 
@@ -21,3 +22,6 @@ export const MAX_REQUEST_RATIO = 1.05;
 export const MAX_SWEEP_MS = 1_000;
 export const MAX_DELIVERY_RATIO = 1.1;
 export const MAX_RSS_BYTES = 150e6;
+export const MAX_RSS_BYTES_LARGE = 200e6;
+/** A restarted worker's first sweep, against the fewest requests possible. */
+export const MAX_RESTART_RATIO = 1.05;

@@ -4,7 +4,6 @@ import { describeConfig } from './config/index.ts';
 import { createHttpServer, listen, type Readiness } from './http-server.ts';
 import { buildServices } from './services.ts';
 import type { Ftops, StartOptions } from './start-options.ts';
-import { startWebRole } from './web-role.ts';
 import { startWorkerRole } from './worker-role.ts';
 
 export { secretsOf } from './services.ts';
@@ -19,7 +18,11 @@ export type { Ftops, StartOptions } from './start-options.ts';
 export async function startFtops(opts: StartOptions): Promise<Ftops> {
   const s = buildServices(opts);
   const { config, logger, metrics, redis, api, approvals, stops } = s;
-  const slackEvents = config.role !== 'worker' ? await startWebRole(s) : undefined;
+  // Loaded only where it runs: a worker never holds Bolt and the listeners in memory.
+  const slackEvents =
+    config.role !== 'worker'
+      ? await import('./web-role.ts').then((m) => m.startWebRole(s))
+      : undefined;
   const poller = config.role !== 'web' ? await startWorkerRole(s, opts) : undefined;
 
   const readiness = async (): Promise<Readiness> => {

@@ -1,4 +1,4 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -148,5 +148,8 @@ export function secretsOf(config: Config): string[] {
 
 function resolveAuth(auth: Readonly<ClientAuth>, credential?: TokenCredential): ClientAuth {
   if (auth.type !== 'entra') return { ...auth };
-  return { ...auth, credential: credential ?? auth.credential ?? new DefaultAzureCredential() };
+  // Without a credential the client loads DefaultAzureCredential on its first token request
+  // (api/auth.ts), so @azure/identity is never held by a deployment that uses a key.
+  const chosen = credential ?? auth.credential;
+  return { ...auth, ...(chosen ? { credential: chosen } : {}) };
 }

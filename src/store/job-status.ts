@@ -114,29 +114,34 @@ export interface JobStatusStore {
   forget(jobId: string): Promise<void>;
 }
 
+const GET_MANY_BATCH = 1_000;
+
 /** Builds the job status store over a Redis client and a key builder. */
 export function createJobStatusStore(redis: Redis, keys: Keys): JobStatusStore {
   return {
     async getMany(jobIds) {
       const out = new Map<string, JobState>();
-      if (jobIds.length === 0) return out;
-      const pipe = redis.pipeline();
-      for (const id of jobIds)
-        pipe.hmget(keys.lastStatus(id), 'status', 'seq', 'changedAt', 'createdAt', 'by');
-      const res = (await pipe.exec()) ?? [];
-      jobIds.forEach((id, i) => {
-        const [err, row] = res[i] ?? [null, null];
-        if (err) throw err;
-        const [status, seq, changedAt, createdAt, by] = (row ?? []) as Array<string | null>;
-        if (status === null || status === undefined) return;
-        out.set(id, {
-          status,
-          seq: Number(seq ?? 0),
-          changedAt: Number(changedAt ?? 0),
-          createdAt: Number(createdAt ?? 0),
-          by: decodeBy(by),
+      // A pipeline per thousand: one of 100,000 commands would hold them all in memory at once.
+      for (let from = 0; from < jobIds.length; from += GET_MANY_BATCH) {
+        const batch = jobIds.slice(from, from + GET_MANY_BATCH);
+        const pipe = redis.pipeline();
+        for (const id of batch)
+          pipe.hmget(keys.lastStatus(id), 'status', 'seq', 'changedAt', 'createdAt', 'by');
+        const res = (await pipe.exec()) ?? [];
+        batch.forEach((id, i) => {
+          const [err, row] = res[i] ?? [null, null];
+          if (err) throw err;
+          const [status, seq, changedAt, createdAt, by] = (row ?? []) as Array<string | null>;
+          if (status === null || status === undefined) return;
+          out.set(id, {
+            status,
+            seq: Number(seq ?? 0),
+            changedAt: Number(changedAt ?? 0),
+            createdAt: Number(createdAt ?? 0),
+            by: decodeBy(by),
+          });
         });
-      });
+      }
       return out;
     },
 
