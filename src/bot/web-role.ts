@@ -42,7 +42,15 @@ export async function startWebRole(
   const slackLogger = toSlackLogger(logger, 'bolt');
   const receiver = createReceiver(config, slackLogger, clientOptions);
   const app = new FtopsApp(
-    { token: config.slack.botToken, receiver, clientOptions, logger: slackLogger },
+    {
+      token: config.slack.botToken,
+      receiver,
+      clientOptions,
+      logger: slackLogger,
+      // No conversation store: ftops keeps its state in Redis, and Bolt's default in-memory
+      // one costs a middleware step on every request.
+      convoStore: false,
+    },
     logger.child({ component: 'bolt' }),
   );
   // Learnt now, so the first request does not wait for it; retried on a request if it failed.
