@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchAck } from './ack.ts';
+import { benchColdStart } from './cold/index.ts';
 import { describeMachine, machineMarkdown } from './machine.ts';
 import { REDIS_URL } from './namespace.ts';
 import { benchPoller } from './poller/index.ts';
@@ -14,6 +15,7 @@ import { type BenchResult, markdownReport, replaceSection, textReport } from './
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ack: benchAck,
   poller: benchPoller,
+  'cold-start': benchColdStart,
 };
 
 const DOC = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
