@@ -61,7 +61,14 @@ const kib = (status: string, field: string) =>
 export async function measureBuiltWorker(
   ft: FineTuningEmulator,
   slack: SlackEmulator,
-  opts: { namespace: string; jobIds: string[]; channels: string[]; watch?: boolean },
+  opts: {
+    namespace: string;
+    jobIds: string[];
+    channels: string[];
+    watch?: boolean;
+    /** NODE_OPTIONS for the worker (a deployment's tuning); none by default. */
+    nodeOptions?: string;
+  },
 ): Promise<BuiltWorkerFigure> {
   const ns = opts.namespace;
   if (opts.watch ?? true) {
@@ -84,6 +91,7 @@ export async function measureBuiltWorker(
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
+      ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}),
       FT_ROLE: 'worker',
       PORT: String(port),
       SLACK_BOT_TOKEN: slack.botToken,

@@ -22,7 +22,13 @@ export interface Memory {
   restarted: BuiltWorkerFigure;
   /** 100,000 subscriptions, first sweep. */
   large: BuiltWorkerFigure;
+  /** The same two with the young generation kept small (`TUNED_NODE_OPTIONS`). */
+  restartedTuned: BuiltWorkerFigure;
+  largeTuned: BuiltWorkerFigure;
 }
+
+/** The worker tuning the README suggests for a memory-bound worker container. */
+export const TUNED_NODE_OPTIONS = '--max-semi-space-size=2';
 
 /**
  * RSS of the built worker (`node dist/bot/main.js`, FT_ROLE=worker) after its first sweep: with
@@ -64,7 +70,20 @@ export async function measureMemory(
     jobIds: ids,
     channels,
   });
-  return { bareRss, idle, full, restarted, large };
+  const restartedTuned = await measureBuiltWorker(ft, slack, {
+    namespace,
+    jobIds: some,
+    channels,
+    watch: false,
+    nodeOptions: TUNED_NODE_OPTIONS,
+  });
+  const largeTuned = await measureBuiltWorker(ft, slack, {
+    namespace: `${largeNamespace(namespace)}-tuned`,
+    jobIds: ids,
+    channels,
+    nodeOptions: TUNED_NODE_OPTIONS,
+  });
+  return { bareRss, idle, full, restarted, large, restartedTuned, largeTuned };
 }
 
 /** The 100,000-subscription worker's namespace. */

@@ -2,7 +2,7 @@ import type { FineTuningClient } from '../../src/api/types.ts';
 import type { FineTuningEmulator } from '../../src/emulators/fine-tuning/index.ts';
 import type { Sweeper, SweepReport } from '../../src/poller/sweeper.ts';
 import { median } from '../stats.ts';
-import { JOBS, PAGE_SIZE } from './sizes.ts';
+import { PAGE_SIZE } from './sizes.ts';
 import type { PollerWorld } from './world.ts';
 
 interface TimedSweep {
@@ -51,18 +51,21 @@ export async function measureSweeps(
     steadyReport: steady[0]!.report,
     singleMs,
     singleRequests: ft.requests.length - singleBefore,
-    fewest: fewestRequests(world.watched),
+    fewest: fewestRequests(world.watched, world.scale.jobs),
   };
 }
 
 /** The cheapest k pages + single reads of the watched jobs beyond them, knowing every position. */
-function fewestRequests(positions: number[]): {
+function fewestRequests(
+  positions: number[],
+  jobs: number,
+): {
   requests: number;
   pages: number;
   singles: number;
 } {
   let best = { requests: positions.length, pages: 0, singles: positions.length };
-  const maxPages = Math.ceil(JOBS / PAGE_SIZE);
+  const maxPages = Math.ceil(jobs / PAGE_SIZE);
   for (let k = 1; k <= maxPages; k++) {
     const singles = positions.filter((p) => p >= k * PAGE_SIZE).length;
     if (k + singles < best.requests) best = { requests: k + singles, pages: k, singles };

@@ -1,8 +1,9 @@
+import { DEFAULT_NOTIFY_CONCURRENCY } from '../../src/poller/notify-worker.ts';
 import type { SweepReport } from '../../src/poller/sweeper.ts';
 import type { BenchResult } from '../report.ts';
 import { mb, ms, ratio } from '../stats.ts';
 import type { Delivery } from './delivery.ts';
-import type { Memory } from './rss.ts';
+import { type Memory, TUNED_NODE_OPTIONS } from './rss.ts';
 import {
   CHANNELS,
   JOB_SPACING_S,
@@ -16,6 +17,7 @@ import {
   PACE_MS,
   PAGE_SIZE,
   RECENT_WINDOW,
+  type Scale,
   TRANSITIONS,
   WATCHED_OLD,
   WATCHED_RECENT,
@@ -29,6 +31,7 @@ export function pollerResult(
   delivery: Delivery,
   headroom: Delivery,
   m: Memory,
+  big: { sweeps: SweepFigures; delivery: Delivery; wider: Delivery; scale: Scale },
 ): BenchResult {
   const { first, sweepMs, sweepRequests, steadyReport, singleMs, singleRequests, fewest } = s;
   const { idle, full, restarted } = m;
@@ -91,6 +94,8 @@ export function pollerResult(
             ['loaded worker, first sweep (nothing seen yet)', full],
             ['loaded worker restarted (statuses known)', restarted],
             ['loaded worker, first sweep', m.large],
+            [`loaded worker restarted, NODE_OPTIONS=${TUNED_NODE_OPTIONS}`, m.restartedTuned],
+            [`loaded worker, first sweep, NODE_OPTIONS=${TUNED_NODE_OPTIONS}`, m.largeTuned],
           ].map(([name, r]) => {
             const f = r as typeof idle;
             return [
@@ -103,6 +108,42 @@ export function pollerResult(
                 : `${f.requests} API requests (fewest ${Math.ceil(f.subscriptions / PAGE_SIZE)}); start to first sweep done in ${ms(f.firstSweepMs)}`,
             ];
           }),
+        ],
+      },
+      {
+        title: `Ten times the load: ${big.scale.jobs.toLocaleString('en')} jobs, ${(big.scale.watchedRecent + big.scale.watchedOld).toLocaleString('en')} running and watched from ${big.scale.channels} channels, ${big.scale.transitions.toLocaleString('en')} transitions`,
+        head: ['measure', 'measured', 'baseline', 'ratio'],
+        rows: [
+          [
+            'API requests per steady sweep',
+            `${big.sweeps.sweepRequests} (${big.sweeps.steadyReport.pages} pages + ${big.sweeps.steadyReport.singleReads} single)`,
+            `${big.sweeps.fewest.requests} fewest possible (${big.sweeps.fewest.pages} pages + ${big.sweeps.fewest.singles} single)`,
+            ratio(big.sweeps.sweepRequests / big.sweeps.fewest.requests),
+          ],
+          [
+            'steady sweep wall time (median of 3)',
+            ms(big.sweeps.sweepMs),
+            `${ms(big.sweeps.singleMs)} reading each watched job singly`,
+            ratio(big.sweeps.sweepMs / big.sweeps.singleMs),
+          ],
+          [
+            'first sweep (no created_at known yet)',
+            `${big.sweeps.first.requests} requests, ${ms(big.sweeps.first.ms)}`,
+            `${big.sweeps.singleRequests} single reads`,
+            ratio(big.sweeps.first.requests / big.sweeps.singleRequests),
+          ],
+          [
+            `delivery of ${big.scale.transitions.toLocaleString('en')} transitions`,
+            `${ms(big.delivery.ms)} (${big.delivery.delivered} posted, ${big.delivery.limited} × 429)`,
+            `${ms(big.delivery.floorMs)} floor (busiest channel ${big.delivery.busiest} messages × 1 s)`,
+            ratio(big.delivery.ms / big.delivery.floorMs),
+          ],
+          [
+            `the same, notify concurrency ${4 * DEFAULT_NOTIFY_CONCURRENCY} (default ${DEFAULT_NOTIFY_CONCURRENCY})`,
+            `${ms(big.wider.ms)} (${big.wider.delivered} posted, ${big.wider.limited} × 429)`,
+            `${ms(big.wider.floorMs)} floor (busiest channel ${big.wider.busiest} messages × 1 s)`,
+            ratio(big.wider.ms / big.wider.floorMs),
+          ],
         ],
       },
     ],
@@ -131,13 +172,13 @@ export function pollerResult(
       {
         name: 'worker RSS, 10,000 subscriptions',
         goal: `< ${mb(MAX_RSS_BYTES)}`,
-        measured: `${mb(full.rss)} first sweep, ${mb(restarted.rss)} restarted (idle worker ${mb(idle.rss)}, bare node ${mb(m.bareRss)})`,
+        measured: `${mb(full.rss)} first sweep, ${mb(restarted.rss)} restarted (idle worker ${mb(idle.rss)}, bare node ${mb(m.bareRss)}); with ${TUNED_NODE_OPTIONS}: ${mb(m.restartedTuned.rss)}`,
         met: full.rss < MAX_RSS_BYTES && restarted.rss < MAX_RSS_BYTES,
       },
       {
         name: 'worker RSS, 100,000 subscriptions',
         goal: `< ${mb(MAX_RSS_BYTES_LARGE)}`,
-        measured: `${mb(m.large.rss)} first sweep (peak ${mb(m.large.peak)})`,
+        measured: `${mb(m.large.rss)} first sweep (peak ${mb(m.large.peak)}); with ${TUNED_NODE_OPTIONS}: ${mb(m.largeTuned.rss)}`,
         met: m.large.rss < MAX_RSS_BYTES_LARGE,
       },
       {
@@ -146,6 +187,28 @@ export function pollerResult(
         measured: `${restarted.requests} vs ${Math.ceil(restarted.subscriptions / PAGE_SIZE)} = ${ratio(restarted.requests / Math.ceil(restarted.subscriptions / PAGE_SIZE))}`,
         met:
           restarted.requests <= MAX_RESTART_RATIO * Math.ceil(restarted.subscriptions / PAGE_SIZE),
+      },
+      {
+        name: 'requests per sweep, ten times the load',
+        goal: `≤ ${MAX_REQUEST_RATIO}× fewest possible`,
+        measured: `${big.sweeps.sweepRequests} vs ${big.sweeps.fewest.requests} = ${ratio(big.sweeps.sweepRequests / big.sweeps.fewest.requests)}`,
+        met:
+          big.sweeps.sweepRequests <= MAX_REQUEST_RATIO * big.sweeps.fewest.requests &&
+          big.sweeps.steadyReport.unread.length === 0,
+      },
+      {
+        name: 'sweep wall time, ten times the load',
+        goal: `< ${ms(big.scale.maxSweepMs)}`,
+        measured: ms(big.sweeps.sweepMs),
+        met: big.sweeps.sweepMs < big.scale.maxSweepMs,
+      },
+      {
+        name: `delivery of ${big.scale.transitions.toLocaleString('en')} transitions in ${big.scale.channels} channels`,
+        goal: `≤ ${MAX_DELIVERY_RATIO}× rate-limit floor`,
+        measured: `${ms(big.delivery.ms)} vs ${ms(big.delivery.floorMs)} = ${ratio(big.delivery.ms / big.delivery.floorMs)}`,
+        met:
+          big.delivery.delivered === big.scale.transitions &&
+          big.delivery.ms <= MAX_DELIVERY_RATIO * big.delivery.floorMs,
       },
     ],
     notes: [
