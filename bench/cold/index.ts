@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { startFineTuningEmulator } from '../../src/emulators/fine-tuning/index.ts';
 import { startSlackEmulator } from '../../src/emulators/slack/index.ts';
 import { freePort } from '../../src/sandbox/ports.ts';
-import { openNamespace, REDIS_URL } from '../namespace.ts';
-import { ensureBuilt } from '../poller/built-worker.ts';
+import { openNamespace } from '../namespace.ts';
+import { builtEnv, ensureBuilt } from '../poller/built-worker.ts';
 import type { BenchResult } from '../report.ts';
 import { median, ms, ratio } from '../stats.ts';
 
@@ -45,18 +45,7 @@ export async function benchColdStart(): Promise<BenchResult> {
   ensureBuilt();
   const [ft, slack] = await Promise.all([startFineTuningEmulator(), startSlackEmulator()]);
   const ns = openNamespace();
-  const env = {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789',
-    SLACK_API_URL: slack.apiUrl,
-    AZURE_OPENAI_ENDPOINT: ft.url,
-    AZURE_OPENAI_API_KEY: 'test-key',
-    REDIS_URL,
-    FT_REDIS_NAMESPACE: ns.namespace,
-    FT_APPROVER_IDS: 'U0APPROVE',
-    FT_ROLE: 'web',
-    LOG_LEVEL: 'error',
-  };
+  const env = { ...builtEnv(ft, slack, ns.namespace), FT_ROLE: 'web' };
   try {
     const bolt: number[] = [];
     const ftops: number[] = [];

@@ -28,6 +28,25 @@ export interface BuiltWorkerFigure {
   requests: number;
 }
 
+/** The environment a built ftops process runs with against the bench's emulators and Redis. */
+export function builtEnv(
+  ft: FineTuningEmulator,
+  slack: SlackEmulator,
+  namespace: string,
+): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789',
+    SLACK_API_URL: slack.apiUrl,
+    AZURE_OPENAI_ENDPOINT: ft.url,
+    AZURE_OPENAI_API_KEY: 'test-key',
+    REDIS_URL,
+    FT_REDIS_NAMESPACE: namespace,
+    FT_APPROVER_IDS: 'U0APPROVE',
+    LOG_LEVEL: 'error',
+  };
+}
+
 /** Builds dist/ when it is missing or older than the sources (as `npm start` does). */
 export function ensureBuilt(): void {
   const r = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
@@ -94,16 +113,8 @@ export async function measureBuiltWorker(
       ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}),
       FT_ROLE: 'worker',
       PORT: String(port),
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789',
-      SLACK_API_URL: slack.apiUrl,
-      AZURE_OPENAI_ENDPOINT: ft.url,
-      AZURE_OPENAI_API_KEY: 'test-key',
-      REDIS_URL,
-      FT_REDIS_NAMESPACE: ns,
-      FT_APPROVER_IDS: 'U0APPROVE',
+      ...builtEnv(ft, slack, ns),
       FT_POLL_INTERVAL_SECONDS: '5',
-      LOG_LEVEL: 'error',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { errorText } from '../../util/error-text.ts';
 import { REASON_BLOCK, REASON_INPUT } from '../../views/action-ids.ts';
 import type { HandlerDeps } from '../deps.ts';
+import { replyForError } from '../reply.ts';
 
 /** What Bolt hands a modal's submit listener. */
 export type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & {
@@ -27,7 +28,7 @@ export function submittedReason(view: SubmitArgs['view']): string {
 export async function answerSubmitter(
   args: SubmitArgs,
   to: { channel: string; user: string; log: Logger },
-  view: { text: string; blocks?: unknown[] },
+  view: AnswerView,
 ): Promise<void> {
   await args.client.chat
     .postEphemeral({
@@ -38,3 +39,45 @@ export async function answerSubmitter(
     })
     .catch((err: unknown) => to.log.warn({ err: errorText(err) }, 'could not tell the requester'));
 }
+
+/**
+ * The submit of a modal whose `private_metadata` is an opaque server-side reference: acked at
+ * once, the reference taken back for the submitter (unknown, used or foreign ones are ignored
+ * with one log line, since without them nobody knows where to answer), the work done, and the
+ * submitter answered privately in the channel the reference names.
+ */
+export function registerReferencedModal<Ref extends { channel: string }>(
+  app: App,
+  deps: HandlerDeps,
+  modal: {
+    callbackId: string;
+    /** Names the modal in the log line for an unusable reference. */
+    name: string;
+    resolve: (ref: string, user: string) => Promise<Ref | null>;
+    act: (ref: Ref, user: string, reason: string) => Promise<{ ephemeral: AnswerView }>;
+  },
+): void {
+  app.view(modal.callbackId, async (args: SubmitArgs) => {
+    await args.ack();
+    const { user, log } = submitter(deps, args);
+    const ref = await modal
+      .resolve(args.view.private_metadata ?? '', user)
+      .catch((err: unknown) => {
+        log.warn({ err: errorText(err) }, 'modal reference lookup failed');
+        return null;
+      });
+    if (!ref) {
+      log.warn(`${modal.name} submitted with an unknown, used or foreign reference; ignored`);
+      return;
+    }
+    let view: AnswerView;
+    try {
+      view = (await modal.act(ref, user, submittedReason(args.view))).ephemeral;
+    } catch (err) {
+      view = replyForError(err, String(args.context.correlationId ?? 'socket'), log);
+    }
+    await answerSubmitter(args, { channel: ref.channel, user, log }, view);
+  });
+}
+
+type AnswerView = { text: string; blocks?: unknown[] };
