@@ -91,11 +91,14 @@ export function createTokenCache(
 }
 
 /** `DefaultAzureCredential`, loaded on first use: @azure/identity is heavy and key users never need it. */
-function lazyDefaultCredential(): TokenCredential {
+function lazyDefaultCredential(managedIdentityClientId?: string): TokenCredential {
   let credential: Promise<TokenCredential> | undefined;
   return {
     async getToken(scopes, options) {
-      credential ??= import('@azure/identity').then((m) => new m.DefaultAzureCredential());
+      credential ??= import('@azure/identity').then(
+        (m) =>
+          new m.DefaultAzureCredential(managedIdentityClientId ? { managedIdentityClientId } : {}),
+      );
       return (await credential).getToken(scopes, options);
     },
   };
@@ -119,7 +122,7 @@ export function createAuthProvider(auth: ClientAuth, now: () => number = Date.no
         invalidate: () => {},
       };
     case 'entra': {
-      const credential = auth.credential ?? lazyDefaultCredential();
+      const credential = auth.credential ?? lazyDefaultCredential(auth.managedIdentityClientId);
       const cache = createTokenCache(credential, auth.scope ?? DEFAULT_ENTRA_SCOPE, now);
       return {
         type: auth.type,

@@ -50,6 +50,7 @@ export function createFineTuningClient(options: ClientOptions): FineTuningClient
     maxRetries: Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     onRequest: options.onRequest,
+    headers: options.headers,
   });
 
   const get = <S extends z.ZodType>(

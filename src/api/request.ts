@@ -38,6 +38,7 @@ export interface RequesterOptions {
   maxRetries: number;
   timeoutMs: number;
   onRequest?: ClientOptions['onRequest'];
+  headers?: ClientOptions['headers'];
 }
 
 /**
@@ -103,7 +104,12 @@ export function createRequester(o: RequesterOptions) {
         const res = await o.transport.send({
           method: spec.method,
           url,
-          headers: { accept: 'application/json', 'user-agent': 'ftops', ...authHeaders },
+          headers: {
+            accept: 'application/json',
+            'user-agent': 'ftops',
+            ...o.headers,
+            ...authHeaders,
+          },
           timeoutMs: o.timeoutMs,
           signal,
         });

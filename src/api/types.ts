@@ -5,7 +5,13 @@ import type { FineTuningJob, FineTuningJobCheckpoint, FineTuningJobEvent } from 
 export type ClientAuth =
   | { type: 'api-key'; key: string }
   | { type: 'bearer'; token: string }
-  | { type: 'entra'; credential?: TokenCredential; scope?: string };
+  | {
+      type: 'entra';
+      credential?: TokenCredential;
+      scope?: string;
+      /** A user-assigned managed identity, when the resource's role is given to one. */
+      managedIdentityClientId?: string;
+    };
 
 export interface ClientOptions {
   /** API root: `{endpoint}/openai/v1` for Azure, `https://api.openai.com/v1` for OpenAI. */
@@ -19,6 +25,8 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Backoff policy; tests pass a zero-delay one. */
   retryPolicy?: RetryPolicy;
+  /** Extra headers on every request (OpenAI's `OpenAI-Organization`, `OpenAI-Project`). */
+  headers?: Readonly<Record<string, string>>;
   /** Called once per HTTP attempt, for metrics and the sandbox's request log. */
   onRequest?: (info: RequestInfo) => void;
 }
@@ -37,6 +45,8 @@ export interface RequestInfo {
   status: number;
   durationMs: number;
   attempt: number;
+  /** The configured resource the call went to, when there are several. */
+  resource?: string;
 }
 
 export interface CallOptions {

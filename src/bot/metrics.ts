@@ -40,7 +40,12 @@ export interface Metrics {
   /** Records one fine-tuning API attempt; fits `ClientOptions.onRequest`. */
   observeApiRequest(info: RequestInfo): void;
   /** Records one sweep of the poller: its duration, whether it failed, and how many jobs it read. */
-  sweepCompleted(sweep: { seconds: number; jobsRead: number; ok?: boolean }): void;
+  sweepCompleted(sweep: {
+    resource?: string;
+    seconds: number;
+    jobsRead: number;
+    ok?: boolean;
+  }): void;
   /** Counts an announcement posted to Slack. */
   announcementSent(): void;
   /** Counts an announcement that could not be posted, by Slack's error code. */
@@ -117,33 +122,34 @@ export function createMetrics(): Metrics {
   });
   const apiRequests = new Counter({
     name: 'ftops_api_requests_total',
-    help: 'Fine-tuning API attempts, by route template, method and HTTP status (0: no answer)',
-    labelNames: ['endpoint', 'method', 'status'] as const,
+    help: 'Fine-tuning API attempts, by resource, route template, method and HTTP status (0: no answer)',
+    labelNames: ['resource', 'endpoint', 'method', 'status'] as const,
     registers,
   });
   const apiRetries = new Counter({
     name: 'ftops_api_retries_total',
     help: 'Fine-tuning API attempts that were retries of an earlier attempt',
-    labelNames: ['endpoint', 'method'] as const,
+    labelNames: ['resource', 'endpoint', 'method'] as const,
     registers,
   });
   const apiDuration = new Histogram({
     name: 'ftops_api_request_duration_seconds',
     help: 'Duration of one fine-tuning API attempt',
-    labelNames: ['endpoint', 'method'] as const,
+    labelNames: ['resource', 'endpoint', 'method'] as const,
     buckets: API_BUCKETS,
     registers,
   });
   const sweepDuration = new Histogram({
     name: 'ftops_sweep_duration_seconds',
-    help: 'Duration of one poller sweep, by outcome',
-    labelNames: ['outcome'] as const,
+    help: 'Duration of one poller sweep, by resource and outcome',
+    labelNames: ['resource', 'outcome'] as const,
     buckets: SWEEP_BUCKETS,
     registers,
   });
   const sweepJobs = new Gauge({
     name: 'ftops_sweep_jobs_read',
-    help: 'Jobs read from the fine-tuning API by the last sweep of this process',
+    help: 'Jobs read from the fine-tuning API by the last sweep of each resource in this process',
+    labelNames: ['resource'] as const,
     registers,
   });
   const announcementsSent = new Counter({
@@ -204,13 +210,15 @@ export function createMetrics(): Metrics {
         Number.isInteger(info.status) && info.status >= 0 && info.status < 600
           ? String(info.status)
           : '0';
-      apiRequests.inc({ endpoint, method, status });
-      apiDuration.observe({ endpoint, method }, info.durationMs / 1000);
-      if (info.attempt > 1) apiRetries.inc({ endpoint, method });
+      // Names come from the validated config (lowercase, digits, -), so the label stays bounded.
+      const resource = info.resource ?? 'default';
+      apiRequests.inc({ resource, endpoint, method, status });
+      apiDuration.observe({ resource, endpoint, method }, info.durationMs / 1000);
+      if (info.attempt > 1) apiRetries.inc({ resource, endpoint, method });
     },
-    sweepCompleted({ seconds, jobsRead, ok = true }) {
-      sweepDuration.observe({ outcome: ok ? 'ok' : 'error' }, seconds);
-      sweepJobs.set(jobsRead);
+    sweepCompleted({ resource = 'default', seconds, jobsRead, ok = true }) {
+      sweepDuration.observe({ resource, outcome: ok ? 'ok' : 'error' }, seconds);
+      sweepJobs.set({ resource }, jobsRead);
     },
     announcementSent() {
       announcementsSent.inc();

@@ -1,9 +1,7 @@
-import type { TokenCredential } from '@azure/identity';
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { createFineTuningClient } from '../api/index.ts';
-import type { ClientAuth, FineTuningClient } from '../api/types.ts';
+import type { FineTuningClient } from '../api/types.ts';
 import { ApprovalService, ApproverRoles, createApprovalViews } from '../handlers/approval/index.ts';
 import { type AuditEvent, AuditLog } from '../store/audit.ts';
 import type { JobStatusStore } from '../store/job-status.ts';
@@ -16,6 +14,7 @@ import { createSubscriptions } from '../store/subscriptions.ts';
 import type { Config } from './config/index.ts';
 import { createLogger } from './logger.ts';
 import { type ApprovalOutcome, createMetrics, type Metrics } from './metrics.ts';
+import { ResourceSet } from './resource-set.ts';
 import { createBackgroundClient } from './slack-clients.ts';
 import type { StartOptions } from './start-options.ts';
 
@@ -39,7 +38,10 @@ export interface Services {
   metrics: Metrics;
   keys: Keys;
   redis: Redis;
+  /** Routes a job key to its resource's client. */
   api: FineTuningClient;
+  /** Every configured resource: its client, policy and health. */
+  resources: ResourceSet;
   subscriptions: Subscriptions;
   statuses: JobStatusStore;
   audit: AuditLog;
@@ -64,25 +66,21 @@ export function buildServices(opts: StartOptions): Services {
   const stops: Array<() => Promise<unknown>> = [];
   stops.push(() => redis.quit().catch(() => redis.disconnect()));
 
-  let lastApiAuthFailure = false;
-  const api = createFineTuningClient({
-    baseUrl: config.fineTuning.baseUrl,
-    auth: resolveAuth(config.fineTuning.auth, opts.credential),
-    ...(config.fineTuning.apiVersion ? { apiVersion: config.fineTuning.apiVersion } : {}),
+  const webClient = createBackgroundClient(config.slack.botToken, config.slack.apiUrl, logger);
+  const resources = new ResourceSet({
+    resources: config.resources,
+    slack: webClient,
+    ...(opts.credential ? { credential: opts.credential } : {}),
     ...(opts.retryPolicy ? { retryPolicy: opts.retryPolicy } : {}),
     ...(opts.apiTimeoutMs ? { timeoutMs: opts.apiTimeoutMs } : {}),
-    onRequest: (info) => {
-      metrics.observeApiRequest(info);
-      if (info.status === 401 || info.status === 403) lastApiAuthFailure = true;
-      else if (info.status > 0 && info.status < 400) lastApiAuthFailure = false;
-    },
+    onRequest: (resource, info) => metrics.observeApiRequest({ ...info, resource }),
   });
-  stops.push(() => api.close());
+  stops.push(() => resources.close());
+  const api = resources.routed;
 
   const subscriptions = createSubscriptions(redis, keys);
   const statuses = createJobStatusStore(redis, keys);
   const audit = new AuditLog({ redis, keys, logger: logger.child({ component: 'audit' }) });
-  const webClient = createBackgroundClient(config.slack.botToken, config.slack.apiUrl, logger);
   const roles = new ApproverRoles({ slack: webClient, approvers: config.approval.approvers });
   const approvals = new ApprovalService({
     redis,
@@ -91,6 +89,7 @@ export function buildServices(opts: StartOptions): Services {
     slack: webClient,
     roles,
     config: config.approval,
+    policyFor: (jobId) => resources.of(jobId)?.policy ?? { config: config.approval, roles },
     audit: {
       append: (entry) => {
         const outcome = APPROVAL_OUTCOMES[entry.event];
@@ -124,32 +123,28 @@ export function buildServices(opts: StartOptions): Services {
     keys,
     redis,
     api,
+    resources,
     subscriptions,
     statuses,
     audit,
     webClient,
     roles,
     approvals,
-    apiAuthFailing: () => lastApiAuthFailure,
+    apiAuthFailing: () => resources.all.some((r) => r.health.authFailing),
     stops,
   };
 }
 
 /** The values that must never reach a log line. */
 export function secretsOf(config: Config): string[] {
-  const auth = config.fineTuning.auth;
+  const keyOf = (auth: Config['fineTuning']['auth']) =>
+    auth.type === 'api-key' ? auth.key : auth.type === 'bearer' ? auth.token : undefined;
   return [
     config.slack.botToken,
     config.slack.signingSecret,
     config.slack.appToken,
-    auth.type === 'api-key' ? auth.key : auth.type === 'bearer' ? auth.token : undefined,
+    keyOf(config.fineTuning.auth),
+    ...config.resources.flatMap((r) => [keyOf(r.auth), r.webhookSecret]),
+    ...(config.fileSecrets ?? []),
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
-}
-
-function resolveAuth(auth: Readonly<ClientAuth>, credential?: TokenCredential): ClientAuth {
-  if (auth.type !== 'entra') return { ...auth };
-  // Without a credential the client loads DefaultAzureCredential on its first token request
-  // (api/auth.ts), so @azure/identity is never held by a deployment that uses a key.
-  const chosen = credential ?? auth.credential;
-  return { ...auth, ...(chosen ? { credential: chosen } : {}) };
 }

@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { HandlerDeps } from '../handlers/deps.ts';
 import { registerListeners } from '../handlers/index.ts';
 import { claimDelivery, claimSignature } from '../store/replay.ts';
 import { jobLinkFor } from '../views/job-link.ts';
+import { splitJobKey } from '../vocabulary/index.ts';
 import { toSlackLogger } from './bolt-logger.ts';
 import type { Config } from './config/index.ts';
 import { dedupeDeliveries } from './delivery-dedupe.ts';
+import { createMembership, createResourceLookup } from './resource-lookup.ts';
 import { guardResponseUrls } from './response-url.ts';
 import type { Services } from './services.ts';
 import { FtopsApp } from './slack-app.ts';
@@ -23,10 +26,16 @@ export async function startWebRole(
   s: Services,
 ): Promise<((req: IncomingMessage, res: ServerResponse) => void) | undefined> {
   const { config, logger, metrics, redis, keys } = s;
-  const deps = {
+  const deps: HandlerDeps = {
     api: s.api,
-    apiHost: new URL(config.fineTuning.baseUrl).host,
-    jobLink: (jobId: string) => jobLinkFor(config.jobUrl, jobId),
+    resources: createResourceLookup(s.resources, s.statuses),
+    access: config.access,
+    isAmong: createMembership(s.webClient),
+    jobLink: (key: string) => {
+      const split = splitJobKey(key);
+      const resource = split && s.resources.get(split.resource);
+      return resource && split ? jobLinkFor(resource.config.jobUrl, split.id) : undefined;
+    },
     approvals: s.approvals,
     roles: s.roles,
     subscriptions: s.subscriptions,

@@ -1,8 +1,10 @@
+import { mayRun, ruleFor } from '../access/index.ts';
 import { type Poller, startPoller } from '../poller/index.ts';
 import { rendererFromViews } from '../poller/render.ts';
 import { errorText } from '../util/error-text.ts';
 import { announcementCard, announcementReply } from '../views/announcement.ts';
-import { jobLinkFor } from '../views/job-link.ts';
+import { type JobLink, jobLinkFor } from '../views/job-link.ts';
+import { splitJobKey } from '../vocabulary/index.ts';
 import type { Services } from './services.ts';
 import type { StartOptions } from './start-options.ts';
 
@@ -14,28 +16,48 @@ const EXPIRY_SWEEP_MS = 30_000;
  * recovery of requests a dead process left behind).
  */
 export async function startWorkerRole(s: Services, opts: StartOptions): Promise<Poller> {
-  const { config, logger, metrics, keys, api, webClient, approvals, stops } = s;
+  const { config, logger, metrics, keys, webClient, approvals, stops } = s;
   const poller = await startPoller({
     redisUrl: config.redis.url,
     keys,
-    client: api,
+    targets: s.resources.all.map((r) => ({
+      resource: r.name,
+      client: r.client,
+      intervalSeconds: r.config.pollIntervalSeconds,
+      owns: (key: string) => splitJobKey(key)?.resource === r.name,
+    })),
+    // Only a channel whose rules let it watch a job's resource hears about it, `watch all` or not.
+    mayHear: (channel, key) => {
+      const resource = splitJobKey(key)?.resource;
+      return resource !== undefined && mayRun(ruleFor(config.access, channel), 'watch', resource);
+    },
     slack: webClient,
-    intervalSeconds: config.poller.intervalSeconds,
     ...(opts.paceMs !== undefined ? { paceMs: opts.paceMs } : {}),
     ...(opts.notifyStall ? { notifyStall: opts.notifyStall } : {}),
     render: rendererFromViews({
-      card: (t) => announcementCard({ ...t, link: jobLinkFor(config.jobUrl, t.job.id) }),
+      card: (t) => announcementCard({ ...t, link: linkOf(s, t.job.id) }),
       reply: announcementReply,
     }),
     logger: logger.child({ component: 'poller' }),
     events: {
-      sweep: ({ sweepId, seconds, report }) => {
+      sweep: ({ sweepId, resource, seconds, report, skipped }) => {
+        if (skipped) {
+          logger.warn(
+            { sweepId, resource },
+            'the previous sweep of this resource is still running; skipped',
+          );
+          return;
+        }
         metrics.sweepCompleted({
+          resource,
           seconds,
           jobsRead: report ? report.pages + report.singleReads : 0,
           ok: report !== undefined,
         });
-        logger.info({ sweepId, seconds, ...report }, report ? 'sweep done' : 'sweep failed');
+        logger.info(
+          { sweepId, resource, seconds, ...report },
+          report ? 'sweep done' : 'sweep failed',
+        );
       },
       announced: (ok, reason) =>
         ok ? metrics.announcementSent() : metrics.announcementFailed(reason),
@@ -62,4 +84,11 @@ export async function startWorkerRole(s: Services, opts: StartOptions): Promise<
   timer.unref();
   stops.unshift(async () => clearInterval(timer));
   return poller;
+}
+
+/** The job's page in its resource's portal, when that resource says where jobs are shown. */
+function linkOf(s: Services, key: string): JobLink | undefined {
+  const split = splitJobKey(key);
+  const resource = split ? s.resources.get(split.resource) : undefined;
+  return resource && split ? jobLinkFor(resource.config.jobUrl, split.id) : undefined;
 }

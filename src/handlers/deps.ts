@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { AccessConfig, PeopleList } from '../access/index.ts';
+import type { FineTuningJob } from '../api/schemas.ts';
 import type { FineTuningClient } from '../api/types.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { JobStatusStore } from '../store/job-status.ts';
@@ -6,11 +8,46 @@ import type { Subscriptions } from '../store/subscriptions.ts';
 import type { JobLink } from '../views/job-link.ts';
 import type { ApprovalPolicyConfig, ApprovalService, RoleCheck } from './approval/index.ts';
 
+/** A resource that did not answer, and what went wrong in words fit for a user. */
+export interface ResourceFailure {
+  resource: string;
+  message: string;
+  error: unknown;
+}
+
+/** The configured resources as the handlers see them: by name, never how they are built. */
+export interface ResourceLookup {
+  /** Every resource's name, in the order configured. */
+  readonly names: readonly string[];
+  /** Where a resource's API is, for "not found at …" (e.g. `myres.openai.azure.com`). */
+  hostOf(resource: string): string;
+  kindOf(resource: string): 'azure' | 'openai';
+  /** The approval rules on a resource, for help, whoami and policy. */
+  approvalOf(resource: string): ApprovalPolicyConfig;
+  /** The newest `limit` jobs of `resources`, merged newest first; each failing one is named. */
+  list(
+    resources: readonly string[],
+    limit: number,
+  ): Promise<{ jobs: FineTuningJob[]; hasMore: boolean; failed: ResourceFailure[] }>;
+  /**
+   * The keys of job `id` on those of `resources` that have it: the poller's index answers
+   * when it knows the job, otherwise every resource is asked at once.
+   */
+  find(
+    resources: readonly string[],
+    id: string,
+  ): Promise<{ keys: string[]; failed: ResourceFailure[] }>;
+}
+
 /** Everything the Slack listeners work with; built once in `src/bot/compose.ts`. */
 export interface HandlerDeps {
+  /** Any job key (`<resource>:ftjob-…`, or bare for `default`) goes to its resource. */
   api: FineTuningClient;
-  /** The API's host, to say where a job was looked for (e.g. `myres.openai.azure.com`). */
-  apiHost?: string;
+  resources: ResourceLookup;
+  /** Who may use ftops and what each channel may do (FT_CONFIG's `access`). */
+  access: AccessConfig;
+  /** Whether a user is one of `people` (listed, or in a listed user group); fails closed. */
+  isAmong(userId: string, people: PeopleList): Promise<boolean>;
   /** The job's page in the provider's portal (FT_JOB_URL), when known. */
   jobLink?: (jobId: string) => JobLink | undefined;
   approvals: ApprovalService;

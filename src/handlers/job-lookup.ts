@@ -1,7 +1,7 @@
 import { NotFoundError } from '../api/errors.ts';
 import type { FineTuningJob } from '../api/schemas.ts';
-import { editDistance } from '../vocabulary/index.ts';
-import type { HandlerDeps } from './deps.ts';
+import { editDistance, splitJobKey } from '../vocabulary/index.ts';
+import type { HandlerDeps, ResourceFailure } from './deps.ts';
 
 /**
  * A job ID the fine-tuning API does not know. A user's slip, not a fault: answered with the
@@ -48,14 +48,22 @@ export async function orNotFound<T>(
     return await read();
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
-    const known = await deps.api
-      .listJobs({ limit: 50 })
-      .then((p) => p.data.map((j) => j.id))
+    const resource = splitJobKey(jobId)?.resource;
+    if (resource === undefined) throw err;
+    const known = await deps.resources
+      .list([resource], 50)
+      .then((p) => p.jobs.map((j) => j.id))
       .catch(() => [] as string[]);
-    throw new JobNotFoundError(
-      jobId,
-      deps.apiHost ?? 'the fine-tuning API',
-      closestIds(jobId, known),
+    throw new JobNotFoundError(jobId, deps.resources.hostOf(resource), closestIds(jobId, known));
+  }
+}
+
+/** None of the resources a command needed answered; each is named with what went wrong. */
+export class ResourcesUnavailableError extends Error {
+  constructor(failed: readonly ResourceFailure[]) {
+    super(
+      `None of the resources answered: ${failed.map((f) => `${f.resource} (${f.message})`).join('; ')}`,
     );
+    this.name = 'ResourcesUnavailableError';
   }
 }

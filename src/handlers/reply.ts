@@ -3,7 +3,8 @@ import { FineTuningError } from '../api/errors.ts';
 import { isRedisUnavailable, RedisUnavailableError } from '../store/redis.ts';
 import { errorView, notFoundView } from '../views/errors.ts';
 import type { MessageView } from '../views/types.ts';
-import { JobNotFoundError } from './job-lookup.ts';
+import { AccessRefusedError } from './access.ts';
+import { JobNotFoundError, ResourcesUnavailableError } from './job-lookup.ts';
 
 /**
  * Turns any failure into what the user reads. Errors of ours already carry a message fit for
@@ -13,6 +14,11 @@ import { JobNotFoundError } from './job-lookup.ts';
  */
 export function replyForError(err: unknown, correlationId: string, log: Logger): MessageView {
   if (err instanceof JobNotFoundError) return notFoundView(err);
+  if (err instanceof AccessRefusedError) return err.view;
+  if (err instanceof ResourcesUnavailableError) {
+    log.warn({ err }, 'no resource answered');
+    return errorView(err.message, correlationId);
+  }
   if (err instanceof FineTuningError) {
     log.warn({ err }, 'fine-tuning API call failed');
     return errorView(err.message, correlationId);

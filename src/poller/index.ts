@@ -7,24 +7,37 @@ import type { Keys } from '../store/keys.ts';
 import { createSubscriptions } from '../store/subscriptions.ts';
 import { NotifyQueue, type NotifyRetry } from './notify-queue.ts';
 import { NotifyWorker } from './notify-worker.ts';
-import { PollScheduler, PollWorker } from './poll-scheduler.ts';
+import { PollScheduler, PollWorker, type SweepOutcome } from './poll-scheduler.ts';
 import type { AnnouncementRenderer } from './render.ts';
-import { Sweeper, type SweepReport } from './sweeper.ts';
+import { Sweeper } from './sweeper.ts';
 
 export { NotifyQueue, notificationId } from './notify-queue.ts';
 export { NotifyWorker } from './notify-worker.ts';
-export { PollScheduler, PollWorker } from './poll-scheduler.ts';
+export { PollScheduler, PollWorker, type SweepOutcome } from './poll-scheduler.ts';
 export type { Announcement, AnnouncementRenderer } from './render.ts';
 export { plainRenderer } from './render.ts';
 export { Sweeper, type SweepReport } from './sweeper.ts';
+
+/** One resource to sweep: its client (speaking its job keys) and how often. */
+export interface SweepTarget {
+  resource: string;
+  client: FineTuningClient;
+  intervalSeconds: number;
+  /** Which job keys are this resource's. */
+  owns: (jobId: string) => boolean;
+}
 
 /** What the poller needs from the composition root. */
 export interface PollerDeps {
   redisUrl: string;
   keys: Keys;
-  client: FineTuningClient;
+  /** The resources to sweep; `client` and `intervalSeconds` alone make the one `default`. */
+  targets?: readonly SweepTarget[];
+  client?: FineTuningClient;
+  intervalSeconds?: number;
+  /** Whether a channel may hear about a job (the channel rules); all may when absent. */
+  mayHear?: (channel: string, jobId: string) => boolean;
   slack: WebClient;
-  intervalSeconds: number;
   render?: AnnouncementRenderer;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   notifyConcurrency?: number;
@@ -36,14 +49,17 @@ export interface PollerDeps {
   retry?: NotifyRetry;
   /** Told of every sweep (duration, what it read) and every announcement outcome. */
   events?: {
-    sweep?: (outcome: { sweepId: string; seconds: number; report?: SweepReport }) => void;
+    sweep?: (outcome: SweepOutcome) => void;
     announced?: (ok: boolean, reason?: string) => void;
   };
 }
 
 /** A running poller. */
 export interface Poller {
+  /** The first resource's sweeper (the only one without a configuration file). */
   sweeper: Sweeper;
+  /** Every resource's sweeper, by name. */
+  sweepers: ReadonlyMap<string, Sweeper>;
   /** Jobs waiting, delayed or running in each queue, for the queue-depth gauge. */
   queueDepths(): Promise<{ sweep: number; notify: number }>;
   /** Stops both workers (each finishes its current job) and closes the connections. */
@@ -62,14 +78,31 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
   const [, sweepConn, notifyConn] = connections as [Redis, Redis, Redis];
   const subscriptions = createSubscriptions(commands, deps.keys);
   const notify = new NotifyQueue({ connection: commands, keys: deps.keys, retry: deps.retry });
-  const sweeper = new Sweeper({
-    client: deps.client,
-    subscriptions,
-    statuses: createJobStatusStore(commands, deps.keys),
-    actorOf: (jobId) => readActor(commands, deps.keys, jobId),
-    notify,
-    logger: deps.logger,
-  });
+  const targets = deps.targets ?? [
+    {
+      resource: 'default',
+      client: deps.client as FineTuningClient,
+      intervalSeconds: deps.intervalSeconds ?? 60,
+      owns: () => true,
+    },
+  ];
+  const statuses = createJobStatusStore(commands, deps.keys);
+  const sweepers = new Map(
+    targets.map((t) => [
+      t.resource,
+      new Sweeper({
+        client: t.client,
+        subscriptions,
+        statuses,
+        actorOf: (jobId) => readActor(commands, deps.keys, jobId),
+        notify,
+        logger: deps.logger,
+        owns: t.owns,
+        ...(deps.mayHear ? { mayHear: deps.mayHear } : {}),
+      }),
+    ]),
+  );
+  const sweeper = sweepers.values().next().value as Sweeper;
   const scheduler = new PollScheduler({ connection: commands, keys: deps.keys });
   // A queue with no `error` listener has BullMQ print each reconnect failure, stack and all, to
   // stderr. The workers below log the same connection trouble in one line, so nothing is lost.
@@ -77,7 +110,7 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
   const pollWorker = new PollWorker({
     connection: sweepConn,
     keys: deps.keys,
-    sweeper,
+    sweepers,
     logger: deps.logger,
     ...(deps.events?.sweep ? { onSweep: deps.events.sweep } : {}),
   });
@@ -98,16 +131,22 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
     notifyWorker.worker.on('completed', () => announced(true));
     notifyWorker.worker.on('failed', (_job, err) => announced(false, err.name));
   }
-  await scheduler.upsert(deps.intervalSeconds);
+  for (const t of targets) await scheduler.upsert(t.intervalSeconds, t.resource);
   // The schedule lives in Redis only: a Redis that comes back empty would otherwise never sweep
   // again until a process restarted.
   const watchdog = setInterval(() => {
-    scheduler.ensure(deps.intervalSeconds).then(
-      (restored) => {
-        if (restored) deps.logger?.warn('the sweep schedule was missing from Redis; restored it');
-      },
-      () => undefined, // Redis is down: the workers already say so, and the next check retries
-    );
+    for (const t of targets) {
+      scheduler.ensure(t.intervalSeconds, t.resource).then(
+        (restored) => {
+          if (restored)
+            deps.logger?.warn(
+              { resource: t.resource },
+              'the sweep schedule was missing from Redis; restored it',
+            );
+        },
+        () => undefined, // Redis is down: the workers already say so, and the next check retries
+      );
+    }
   }, deps.scheduleCheckMs ?? 30_000);
   watchdog.unref();
   const depth = async (q: { getJobCounts(...t: string[]): Promise<Record<string, number>> }) => {
@@ -116,6 +155,7 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
   };
   return {
     sweeper,
+    sweepers,
     async queueDepths() {
       const [sweep, notifyDepth] = await Promise.all([depth(scheduler.queue), depth(notify.queue)]);
       return { sweep, notify: notifyDepth };

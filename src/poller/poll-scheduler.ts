@@ -8,6 +8,14 @@ export const SWEEP_QUEUE = 'ftops-sweep';
 /** The scheduler's ID: upserting it again, from any process, replaces rather than adds. */
 export const SWEEP_SCHEDULER_ID = 'sweep';
 
+/** The resource the environment-only configuration sweeps; its schedule keeps the old ID. */
+const DEFAULT_SWEEP = 'default';
+
+/** One schedule per resource, so each sweeps at its own interval and on its own. */
+export function schedulerIdOf(resource: string): string {
+  return resource === DEFAULT_SWEEP ? SWEEP_SCHEDULER_ID : `${SWEEP_SCHEDULER_ID}:${resource}`;
+}
+
 /** Owns the sweep queue and its job scheduler. */
 export class PollScheduler {
   readonly queue: Queue;
@@ -20,12 +28,13 @@ export class PollScheduler {
   }
 
   /** Creates or updates the sweep schedule; idempotent across processes and restarts. */
-  async upsert(intervalSeconds: number): Promise<void> {
+  async upsert(intervalSeconds: number, resource = DEFAULT_SWEEP): Promise<void> {
     await this.queue.upsertJobScheduler(
-      SWEEP_SCHEDULER_ID,
+      schedulerIdOf(resource),
       { every: Math.max(1, intervalSeconds) * 1000 },
       {
         name: 'sweep',
+        data: { resource },
         // A sweep's outcome lives in Redis state; a few records are enough for debugging.
         opts: { removeOnComplete: 50, removeOnFail: 50 },
       },
@@ -36,9 +45,9 @@ export class PollScheduler {
    * Puts the schedule back if it is gone (a Redis that restarted without its data, or a
    * FLUSHDB), leaving an existing one alone so its next sweep is not moved. True if it had to.
    */
-  async ensure(intervalSeconds: number): Promise<boolean> {
-    if (await this.queue.getJobScheduler(SWEEP_SCHEDULER_ID)) return false;
-    await this.upsert(intervalSeconds);
+  async ensure(intervalSeconds: number, resource = DEFAULT_SWEEP): Promise<boolean> {
+    if (await this.queue.getJobScheduler(schedulerIdOf(resource))) return false;
+    await this.upsert(intervalSeconds, resource);
     return true;
   }
 
@@ -47,35 +56,65 @@ export class PollScheduler {
   }
 }
 
-/** Runs sweeps as the scheduler emits them; one at a time per worker. */
+/** What a sweep job's outcome is told with: which resource, how long, what it read. */
+export interface SweepOutcome {
+  sweepId: string;
+  resource: string;
+  seconds: number;
+  report?: SweepReport;
+  /** The resource's previous sweep in this process was still running: this one did nothing. */
+  skipped?: boolean;
+}
+
+/**
+ * Runs sweeps as the schedulers emit them: one slot per resource, so a resource whose API
+ * hangs holds only its own slot, and at most one sweep of a resource at a time per process.
+ */
 export class PollWorker {
-  readonly worker: Worker<unknown, SweepReport>;
+  readonly worker: Worker<{ resource?: string }, SweepReport | null>;
 
   constructor(opts: {
     connection: ConnectionOptions;
     keys: Keys;
-    sweeper: Pick<Sweeper, 'sweep'>;
+    /** One sweeper per resource, by name; `sweeper` alone is the `default` resource's. */
+    sweepers?: ReadonlyMap<string, Pick<Sweeper, 'sweep'>>;
+    sweeper?: Pick<Sweeper, 'sweep'>;
     logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
     /** Told of every sweep, for metrics and the sweep's log line. */
-    onSweep?: (outcome: { sweepId: string; seconds: number; report?: SweepReport }) => void;
+    onSweep?: (outcome: SweepOutcome) => void;
   }) {
-    const run = async (job: { id?: string }) => {
+    const sweepers = opts.sweepers ?? new Map(opts.sweeper ? [[DEFAULT_SWEEP, opts.sweeper]] : []);
+    const running = new Set<string>();
+    const run = async (job: { id?: string; data?: { resource?: string } }) => {
       const started = performance.now();
       // The BullMQ job ID ties the sweep's log lines together, like a request's correlation ID.
       const sweepId = job.id ?? 'sweep';
+      const resource = job.data?.resource ?? DEFAULT_SWEEP;
+      const sweeper = sweepers.get(resource);
+      // A schedule of a resource no longer configured: nothing to read, and not an error.
+      if (!sweeper) return null;
+      const seconds = () => (performance.now() - started) / 1000;
+      if (running.has(resource)) {
+        opts.onSweep?.({ sweepId, resource, seconds: seconds(), skipped: true });
+        return null;
+      }
+      running.add(resource);
       try {
-        const report = await opts.sweeper.sweep();
-        opts.onSweep?.({ sweepId, seconds: (performance.now() - started) / 1000, report });
+        const report = await sweeper.sweep();
+        opts.onSweep?.({ sweepId, resource, seconds: seconds(), report });
         return report;
       } catch (err) {
-        opts.onSweep?.({ sweepId, seconds: (performance.now() - started) / 1000 });
+        opts.onSweep?.({ sweepId, resource, seconds: seconds() });
         throw err;
+      } finally {
+        running.delete(resource);
       }
     };
-    this.worker = new Worker<unknown, SweepReport>(SWEEP_QUEUE, run, {
+    this.worker = new Worker<{ resource?: string }, SweepReport | null>(SWEEP_QUEUE, run, {
       connection: opts.connection,
       prefix: opts.keys.bullPrefix,
-      concurrency: 1,
+      // A slot per resource: a hung one keeps its own; its next sweep, in a freed slot, is skipped.
+      concurrency: Math.max(1, sweepers.size),
     });
     this.worker.on('error', (err) => opts.logger?.error({ err }, 'sweep worker error'));
     this.worker.on('failed', (_job, err) =>

@@ -30,6 +30,10 @@ export interface SweeperDeps {
   now?: () => number;
   pageSize?: number;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Which job keys this sweeper reads (its resource's); every watched job when absent. */
+  owns?: (jobId: string) => boolean;
+  /** Whether a channel may hear about a job (the channel rules); every watcher when absent. */
+  mayHear?: (channel: string, jobId: string) => boolean;
   /** Called after each transition is recorded and before it is enqueued (crash tests). */
   onTransitionRecorded?: (jobId: string, seq: number) => Promise<void> | void;
 }
@@ -89,7 +93,8 @@ export class Sweeper {
       subscriptions.hasWatchAll(),
     ]);
     const tracked = discover ? (await statuses.trackedJobs()).map((t) => t.jobId) : [];
-    const ids = [...new Set([...explicit, ...tracked])];
+    const owns = this.deps.owns ?? (() => true);
+    const ids = [...new Set([...explicit, ...tracked])].filter(owns);
     const known = await statuses.getMany(ids);
     const pending = new Map<string, Pending>();
     for (const id of ids) {
@@ -276,7 +281,10 @@ export class Sweeper {
     const { statuses, subscriptions, notify } = this.deps;
     let n = 0;
     for (const t of await statuses.pendingTransitions()) {
-      const watchers = audience(await subscriptions.watchersOf(t.jobId), t.to);
+      const mayHear = this.deps.mayHear ?? (() => true);
+      const watchers = audience(await subscriptions.watchersOf(t.jobId), t.to).filter((w) =>
+        mayHear(w.channel, t.jobId),
+      );
       await notify.enqueue(
         t as unknown as Transition<JobSnapshot>,
         watchers.map((w) => w.channel),

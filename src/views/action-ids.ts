@@ -33,3 +33,10 @@ export const DENY_MODAL = 'ftops.deny_modal';
 
 /** "Older entries" button under `/ft audit`; value = `<job ID or empty>|<stream ID of the last entry shown>`. */
 export const AUDIT_OLDER = 'ftops.audit.older';
+
+/**
+ * "Which resource?" buttons when a bare job ID is on several; value = JSON
+ * `{"t": <the command text>, "r": <resource name>}`. The command runs again from the top
+ * for the clicker, with the bare ID taken to mean that resource's job.
+ */
+export const PICK_RESOURCE = 'ftops.job.pick_resource';

@@ -19,7 +19,7 @@ export type Command =
   | { verb: 'watch'; jobId: string | null; only: KnownStatus[] | null }
   | { verb: 'unwatch'; jobId: string | null }
   | { verb: 'audit'; jobId: string | null }
-  | { verb: 'watching' | 'approvals' | 'whoami' };
+  | { verb: 'watching' | 'approvals' | 'whoami' | 'policy' };
 
 /** Why a command could not be parsed; `parseErrorMessage` turns it into words. */
 export type ParseError =
@@ -72,4 +72,5 @@ export const COMMAND_USAGE: Record<Verb, { usage: string; summary: string }> = {
   approvals: { usage: 'approvals', summary: 'approval requests waiting for a decision' },
   audit: { usage: 'audit [job]', summary: 'recent actions taken through ftops' },
   whoami: { usage: 'whoami', summary: 'your role and what you may run' },
+  policy: { usage: 'policy', summary: 'what this channel may do, on which resources' },
 };

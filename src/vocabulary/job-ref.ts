@@ -1,6 +1,7 @@
 import { isValidJobId } from '../api/job-id.ts';
 import { truncate as clip } from '../util/truncate.ts';
 import { REASON_MAX } from './command.ts';
+import { parseJobRef } from './job-key.ts';
 
 /** Quote-like characters users (and their keyboards' smart punctuation) wrap IDs in. */
 const QUOTES = new Set(['`', '"', "'", '“', '”', '‘', '’', '„', '‚', '«', '»']);
@@ -8,18 +9,18 @@ const QUOTES = new Set(['`', '"', "'", '“', '”', '‘', '’', '„', '‚',
 /**
  * Peels the wrappers a job ID may arrive in: code spans, quotes, angle brackets, Slack links
  * `<url|label>`, and URLs whose path holds the ID. What comes out still has to pass
- * `isValidJobId`; this function only unwraps, it never vouches.
+ * `parseJobRef`; this function only unwraps, it never vouches.
  */
 export function unwrapJobId(token: string): string {
   let s = decodeEntities(token.trim());
   for (let depth = 0; depth < 12 && s.length > 0; depth++) {
-    if (isValidJobId(s)) return s;
+    if (parseJobRef(s) !== null) return s;
     if (s.length >= 2 && s.startsWith('<') && s.endsWith('>')) {
       const inner = s.slice(1, -1);
       const bar = inner.indexOf('|');
       if (bar !== -1) {
         const fromUrl = unwrapJobId(inner.slice(0, bar));
-        if (isValidJobId(fromUrl)) return fromUrl;
+        if (parseJobRef(fromUrl) !== null) return fromUrl;
         s = inner.slice(bar + 1).trim();
       } else {
         s = inner.trim();

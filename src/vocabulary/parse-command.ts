@@ -1,4 +1,3 @@
-import { isValidJobId } from '../api/job-id.ts';
 import { KNOWN_STATUSES, type KnownStatus } from '../api/schemas.ts';
 import { truncate as clip } from '../util/truncate.ts';
 import {
@@ -9,13 +8,14 @@ import {
   type ParsedCommand,
   type ParseError,
 } from './command.ts';
+import { parseJobRef } from './job-key.ts';
 import { cleanReason, decodeEntities, unwrapJobId } from './job-ref.ts';
 import { suggestVerb } from './suggest.ts';
 import { isVerb, type MutatingVerb, type Verb } from './verbs.ts';
 
 /**
  * The `/ft` text parser: a pure function from what the user typed to a typed command or a
- * typed error. It never throws, and every job ID it returns has passed `isValidJobId`, so the
+ * typed error. It never throws, and every job ID it returns has passed `parseJobRef` (a bare ID or `<resource>:ftjob-…`), so the
  * handlers can put it in a URL. Reasons are kept as raw text; views escape them.
  */
 
@@ -56,6 +56,7 @@ function parse(text: string): ParsedCommand {
     case 'watching':
     case 'approvals':
     case 'whoami':
+    case 'policy':
       return noExtra(verb, rest) ?? ok({ verb });
     case 'list':
       return parseList(rest);
@@ -203,7 +204,7 @@ function toJobId(
   token: Token,
 ): { ok: true; jobId: string } | { ok: false; result: ParsedCommand } {
   const id = unwrapJobId(token.text);
-  if (isValidJobId(id)) return { ok: true, jobId: id };
+  if (parseJobRef(id) !== null) return { ok: true, jobId: id };
   return {
     ok: false,
     result: fail({ kind: 'invalid_job', verb, input: clip(decodeEntities(token.text), 200) }),

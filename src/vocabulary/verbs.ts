@@ -19,6 +19,7 @@ export const VERBS = [
   'approvals',
   'audit',
   'whoami',
+  'policy',
 ] as const;
 
 /** One `/ft` verb. */

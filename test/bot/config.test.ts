@@ -10,6 +10,7 @@ import {
   type ExitIO,
   exitOnConfigError,
   loadConfig,
+  OPEN_ACCESS,
   SECRET_VARIABLES,
 } from '../../src/bot/config/index.ts';
 
@@ -59,6 +60,25 @@ describe('loadConfig', () => {
       jobUrl: 'https://platform.openai.com/finetune/{job}',
       role: 'all',
       logLevel: 'info',
+      // The environment alone makes one resource named `default`, open to every channel.
+      resources: [
+        {
+          name: 'default',
+          kind: 'openai',
+          baseUrl: 'https://api.openai.com/v1',
+          auth: { type: 'bearer', token: OPENAI_KEY },
+          pollIntervalSeconds: 60,
+          jobUrl: 'https://platform.openai.com/finetune/{job}',
+          approval: {
+            approvers: { users: [], groups: [] },
+            gatedActions: ['pause', 'cancel'],
+            approvalsRequired: 1,
+            selfService: false,
+            ttlMinutes: 60,
+          },
+        },
+      ],
+      access: OPEN_ACCESS,
     });
   });
 
@@ -225,6 +245,7 @@ describe('loadConfig', () => {
       FT_JOB_URL: 'https://portal/without-the-id',
       FT_ROLE: 'both',
       LOG_LEVEL: 'verbose',
+      FT_CONFIG: 'ftops.txt',
     });
     const named = [
       ...CONFIG_VARIABLES.filter(
@@ -252,7 +273,7 @@ describe('loadConfig', () => {
   it('names both backends when neither is configured, and the signing secret in HTTP mode', () => {
     expect(problemsOf({ SLACK_BOT_TOKEN: BOT }).problems).toEqual([
       'SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
-      'AZURE_OPENAI_ENDPOINT or OPENAI_API_KEY: one is required: AZURE_OPENAI_ENDPOINT (e.g. https://myres.openai.azure.com) for Azure, or OPENAI_API_KEY for the OpenAI platform',
+      'AZURE_OPENAI_ENDPOINT or OPENAI_API_KEY: one is required: AZURE_OPENAI_ENDPOINT (e.g. https://myres.openai.azure.com) for Azure, or OPENAI_API_KEY for the OpenAI platform (or FT_CONFIG, a file naming several resources)',
     ]);
     expect(
       problemsOf({ ...minimal, OPENAI_API_KEY: undefined, AZURE_OPENAI_API_KEY: AZURE_KEY })

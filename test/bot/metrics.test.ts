@@ -54,35 +54,35 @@ describe('createMetrics', () => {
     expect(
       sample(
         body,
-        'ftops_api_requests_total{endpoint="/fine_tuning/jobs/{id}/pause",method="POST",status="500"}',
+        'ftops_api_requests_total{resource="default",endpoint="/fine_tuning/jobs/{id}/pause",method="POST",status="500"}',
       ),
     ).toBe(1);
     expect(
       sample(
         body,
-        'ftops_api_requests_total{endpoint="/fine_tuning/jobs/{id}/pause",method="POST",status="200"}',
+        'ftops_api_requests_total{resource="default",endpoint="/fine_tuning/jobs/{id}/pause",method="POST",status="200"}',
       ),
     ).toBe(1);
     expect(
       sample(
         body,
-        'ftops_api_requests_total{endpoint="/fine_tuning/jobs",method="GET",status="0"}',
+        'ftops_api_requests_total{resource="default",endpoint="/fine_tuning/jobs",method="GET",status="0"}',
       ),
     ).toBe(1);
     expect(
       sample(
         body,
-        'ftops_api_retries_total{endpoint="/fine_tuning/jobs/{id}/pause",method="POST"}',
+        'ftops_api_retries_total{resource="default",endpoint="/fine_tuning/jobs/{id}/pause",method="POST"}',
       ),
     ).toBe(1);
     expect(
       sample(
         body,
-        'ftops_api_request_duration_seconds_count{endpoint="/fine_tuning/jobs/{id}/pause",method="POST"}',
+        'ftops_api_request_duration_seconds_count{resource="default",endpoint="/fine_tuning/jobs/{id}/pause",method="POST"}',
       ),
     ).toBe(2);
-    expect(sample(body, 'ftops_sweep_duration_seconds_count{outcome="ok"}')).toBe(1);
-    expect(sample(body, 'ftops_sweep_jobs_read')).toBe(42);
+    expect(sample(body, 'ftops_sweep_duration_seconds_count{resource="default",outcome="ok"}')).toBe(1);
+    expect(sample(body, 'ftops_sweep_jobs_read{resource="default"}')).toBe(42);
     expect(sample(body, 'ftops_announcements_sent_total')).toBe(1);
     expect(sample(body, 'ftops_announcements_failed_total{reason="channel_not_found"}')).toBe(1);
     expect(sample(body, 'ftops_announcements_failed_total{reason="other"}')).toBe(1);
@@ -128,7 +128,7 @@ describe('createMetrics', () => {
     expect(
       sample(
         body,
-        'ftops_api_requests_total{endpoint="/fine_tuning/jobs/{id}",method="GET",status="404"}',
+        'ftops_api_requests_total{resource="default",endpoint="/fine_tuning/jobs/{id}",method="GET",status="404"}',
       ),
     ).toBe(1);
   });

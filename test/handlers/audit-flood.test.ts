@@ -37,7 +37,7 @@ async function allPages(jobId: string | null): Promise<string> {
     const older = buttonsOf(view).find((b) => b.actionId === AUDIT_OLDER);
     if (!older) return text;
     const before = (older.value ?? '').split('|')[1];
-    view = await auditLog(deps, caller, jobId, before);
+    view = await auditLog(deps, caller, jobId, undefined, before);
     text += visibleText(view);
   }
   throw new Error('the audit log did not end');

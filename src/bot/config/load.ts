@@ -1,4 +1,6 @@
-import { EITHER_BACKEND, envSchema } from './schema.ts';
+import { readConfigFile } from './file.ts';
+import { DEFAULT_RESOURCE, type ResourceConfig } from './resources.ts';
+import { EITHER_BACKEND, type EnvConfig, envSchema } from './schema.ts';
 import {
   CONFIG_VARIABLES,
   type Config,
@@ -42,11 +44,53 @@ function redactSecrets(text: string, env: NodeJS.ProcessEnv): string {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = envSchema.safeParse(env);
-  if (result.success) return deepFreeze(result.data);
-  const problems = [...result.error.issues]
-    .sort((a, b) => orderOf(a.path[0]) - orderOf(b.path[0]))
-    .map((issue) => redactSecrets(`${issue.path.map(String).join('.')}: ${issue.message}`, env));
-  throw new ConfigError(problems);
+  if (!result.success) {
+    const problems = [...result.error.issues]
+      .sort((a, b) => orderOf(a.path[0]) - orderOf(b.path[0]))
+      .map((issue) => redactSecrets(`${issue.path.map(String).join('.')}: ${issue.message}`, env));
+    throw new ConfigError(problems);
+  }
+  return deepFreeze(withResources(result.data, env));
+}
+
+/** The resources: the file's when FT_CONFIG is set, else one named `default` from the variables. */
+function withResources(base: EnvConfig, env: NodeJS.ProcessEnv): Config {
+  if (base.configFile === undefined) {
+    const fineTuning = base.fineTuning as Config['fineTuning'];
+    return { ...base, fineTuning, resources: [envResource(base, fineTuning)] };
+  }
+  const file = readConfigFile(base.configFile, env, {
+    approval: base.approval,
+    pollIntervalSeconds: base.poller.intervalSeconds,
+    ...(base.jobUrl ? { jobUrl: base.jobUrl } : {}),
+  });
+  if (!file.ok) throw new ConfigError(file.problems.map((p) => redactSecrets(p, env)));
+  const [first] = file.value.resources as [ResourceConfig];
+  return {
+    ...base,
+    fineTuning: {
+      provider: first.kind,
+      baseUrl: first.baseUrl,
+      auth: first.auth,
+      ...(first.apiVersion ? { apiVersion: first.apiVersion } : {}),
+    },
+    resources: file.value.resources,
+    access: file.value.access,
+    fileSecrets: file.value.secrets,
+  };
+}
+
+function envResource(base: EnvConfig, fineTuning: Config['fineTuning']): ResourceConfig {
+  return {
+    name: DEFAULT_RESOURCE,
+    kind: fineTuning.provider,
+    baseUrl: fineTuning.baseUrl,
+    auth: fineTuning.auth,
+    ...(fineTuning.apiVersion ? { apiVersion: fineTuning.apiVersion } : {}),
+    pollIntervalSeconds: base.poller.intervalSeconds,
+    ...(base.jobUrl ? { jobUrl: base.jobUrl } : {}),
+    approval: base.approval,
+  };
 }
 
 /** Where `exitOnConfigError` writes and how it ends the process; injectable for tests. */

@@ -13,12 +13,24 @@ import {
   oneOf,
   redisUrl,
   secret,
+  shown,
   slackApiUrl,
   tokenScope,
   variable,
   wholeNumber,
 } from './parsers.ts';
+import { OPEN_ACCESS } from './resources.ts';
 import { CONFIG_VARIABLES, type Config, LOG_LEVELS, ROLES } from './variables.ts';
+
+/** What the environment alone says: the resources come after, from it or from FT_CONFIG. */
+export type EnvConfig = Omit<Config, 'fineTuning' | 'resources'> & {
+  fineTuning?: Config['fineTuning'];
+};
+
+const configPath = (value: string) =>
+  /\.(ya?ml|json)$/i.test(value)
+    ? value
+    : { problem: `expected the path of a .yaml, .yml or .json file, got ${shown(value)}` };
 
 /** The environment as one zod schema: every variable parsed, every problem listed at once. */
 
@@ -75,6 +87,7 @@ export const envSchema = z.preprocess(
       FT_JOB_URL: variable(jobUrlTemplate).optional(),
       FT_ROLE: variable(oneOf(ROLES, 'all, web, worker')).prefault('all'),
       LOG_LEVEL: variable(oneOf(LOG_LEVELS)).prefault('info'),
+      FT_CONFIG: variable(configPath).optional(),
     })
     .superRefine(
       (env, ctx) => {
@@ -86,13 +99,17 @@ export const envSchema = z.preprocess(
               'required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
           });
         }
-        if (env.AZURE_OPENAI_ENDPOINT === undefined && env.OPENAI_API_KEY === undefined) {
+        if (
+          env.AZURE_OPENAI_ENDPOINT === undefined &&
+          env.OPENAI_API_KEY === undefined &&
+          env.FT_CONFIG === undefined
+        ) {
           ctx.addIssue({
             code: 'custom',
             path: [EITHER_BACKEND],
             message:
               env.AZURE_OPENAI_API_KEY === undefined
-                ? 'one is required: AZURE_OPENAI_ENDPOINT (e.g. https://myres.openai.azure.com) for Azure, or OPENAI_API_KEY for the OpenAI platform'
+                ? 'one is required: AZURE_OPENAI_ENDPOINT (e.g. https://myres.openai.azure.com) for Azure, or OPENAI_API_KEY for the OpenAI platform (or FT_CONFIG, a file naming several resources)'
                 : 'AZURE_OPENAI_API_KEY is set but AZURE_OPENAI_ENDPOINT is not (e.g. https://myres.openai.azure.com)',
           });
         }
@@ -100,8 +117,8 @@ export const envSchema = z.preprocess(
       // Run even when single variables failed, so every problem is reported in one go.
       { when: () => true },
     )
-    .transform((env): Config => {
-      const fineTuning: Config['fineTuning'] =
+    .transform((env): EnvConfig => {
+      const fineTuning: Config['fineTuning'] | undefined =
         env.AZURE_OPENAI_ENDPOINT !== undefined
           ? {
               provider: 'azure',
@@ -112,11 +129,13 @@ export const envSchema = z.preprocess(
                   : { type: 'entra', scope: env.AZURE_OPENAI_TOKEN_SCOPE },
               ...(env.AZURE_OPENAI_API_VERSION && { apiVersion: env.AZURE_OPENAI_API_VERSION }),
             }
-          : {
-              provider: 'openai',
-              baseUrl: env.OPENAI_BASE_URL,
-              auth: { type: 'bearer', token: env.OPENAI_API_KEY ?? '' },
-            };
+          : env.OPENAI_API_KEY !== undefined
+            ? {
+                provider: 'openai',
+                baseUrl: env.OPENAI_BASE_URL,
+                auth: { type: 'bearer', token: env.OPENAI_API_KEY },
+              }
+            : undefined;
       return {
         slack: {
           botToken: env.SLACK_BOT_TOKEN,
@@ -128,7 +147,7 @@ export const envSchema = z.preprocess(
           socketMode: env.SLACK_APP_TOKEN !== undefined,
         },
         port: env.PORT,
-        fineTuning,
+        ...(fineTuning ? { fineTuning } : {}),
         redis: { url: env.REDIS_URL, namespace: env.FT_REDIS_NAMESPACE },
         approval: {
           approvers: env.FT_APPROVER_IDS,
@@ -142,13 +161,15 @@ export const envSchema = z.preprocess(
         // OpenAI's dashboard has one address per job; Azure AI Foundry's depends on the
         // project, so it is linked only when FT_JOB_URL says where.
         ...((env.FT_JOB_URL ??
-          (fineTuning.provider === 'openai' && fineTuning.baseUrl === OPENAI_API
+          (fineTuning?.provider === 'openai' && fineTuning.baseUrl === OPENAI_API
             ? 'https://platform.openai.com/finetune/{job}'
             : undefined)) && {
           jobUrl: env.FT_JOB_URL ?? 'https://platform.openai.com/finetune/{job}',
         }),
         role: env.FT_ROLE,
         logLevel: env.LOG_LEVEL,
+        access: OPEN_ACCESS,
+        ...(env.FT_CONFIG !== undefined ? { configFile: env.FT_CONFIG } : {}),
       };
     }),
 );

@@ -1,5 +1,6 @@
 import type { ClientAuth } from '../../api/types.ts';
 import type { ApprovalPolicyConfig } from '../../handlers/approval/index.ts';
+import type { AccessConfig, ResourceConfig } from './resources.ts';
 
 /** The variables ftops reads, the configuration they make and the error when they are wrong. */
 
@@ -45,6 +46,7 @@ export const CONFIG_VARIABLES = [
   'FT_JOB_URL',
   'FT_ROLE',
   'LOG_LEVEL',
+  'FT_CONFIG',
 ] as const;
 export type Variable = (typeof CONFIG_VARIABLES)[number];
 
@@ -60,6 +62,10 @@ export interface Config {
     readonly socketMode: boolean;
   };
   readonly port: number;
+  /**
+   * The first resource's connection, for the tools that talk to one (the sandbox, the
+   * emulator's self-test). Everything else reads `resources`.
+   */
   readonly fineTuning: {
     readonly provider: 'azure' | 'openai';
     /** The API root: `{endpoint}/openai/v1` for Azure, OPENAI_BASE_URL for OpenAI; no trailing slash. */
@@ -74,6 +80,17 @@ export interface Config {
   readonly jobUrl?: string;
   readonly role: Role;
   readonly logLevel: LogLevel;
+  /**
+   * Every fine-tuning backend, in the order written; the environment alone makes one named
+   * `default` from the variables above.
+   */
+  readonly resources: readonly ResourceConfig[];
+  /** Which channel may see and change what; open to everyone without a file. */
+  readonly access: AccessConfig;
+  /** The FT_CONFIG file these came from, when there is one. */
+  readonly configFile?: string;
+  /** Secrets read through the file, never to be logged. */
+  readonly fileSecrets?: readonly string[];
 }
 
 /** The environment is not usable; `problems` holds one line per bad or missing variable. */

@@ -1,9 +1,10 @@
 import type { App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { isValidJobId } from '../../api/job-id.ts';
 import { errorText } from '../../util/error-text.ts';
 import { AUDIT_OLDER } from '../../views/action-ids.ts';
 import { errorView } from '../../views/errors.ts';
 import type { MessageView } from '../../views/types.ts';
+import { isValidJobKey } from '../../vocabulary/index.ts';
+import { admit, admitJob } from '../access.ts';
 import { auditLog } from '../commands/index.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { replyForError } from '../reply.ts';
@@ -27,11 +28,19 @@ export function registerAuditButtons(app: App, deps: HandlerDeps): void {
     const log = deps.logger.child({ correlationId: caller.correlationId, user: caller.userId });
     const [jobId = '', before = ''] = (action.value ?? '').split('|');
     let view: MessageView;
-    if ((jobId !== '' && !isValidJobId(jobId)) || !STREAM_ID.test(before)) {
+    if ((jobId !== '' && !isValidJobKey(jobId)) || !STREAM_ID.test(before)) {
       view = errorView('That button does not name a place in the audit log; nothing was shown.');
     } else {
       try {
-        view = await auditLog(deps, caller, jobId || null, before);
+        view = jobId
+          ? await auditLog(
+              deps,
+              caller,
+              await admitJob(deps, caller, 'audit', jobId),
+              undefined,
+              before,
+            )
+          : await auditLog(deps, caller, null, await admit(deps, caller, 'audit'), before);
       } catch (err) {
         view = replyForError(err, caller.correlationId, log);
       }

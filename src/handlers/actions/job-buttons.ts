@@ -1,9 +1,9 @@
 import type { App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { isValidJobId } from '../../api/job-id.ts';
 import { errorText } from '../../util/error-text.ts';
 import {
   CANCEL_JOB,
   PAUSE_JOB,
+  PICK_RESOURCE,
   REFRESH_JOB,
   RESUME_JOB,
   UNWATCH_JOB,
@@ -12,7 +12,15 @@ import {
 import { errorView } from '../../views/errors.ts';
 import { reasonModal } from '../../views/reason-modal.ts';
 import type { MessageView } from '../../views/types.ts';
-import { jobStatus, mutateJob, unwatchJob, watchJob } from '../commands/index.ts';
+import {
+  DEFAULT_RESOURCE,
+  isResourceName,
+  isValidJobKey,
+  splitJobKey,
+  type Verb,
+} from '../../vocabulary/index.ts';
+import { admitJob } from '../access.ts';
+import { jobStatus, mutateJob, runCommand, unwatchJob, watchJob } from '../commands/index.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
 import { replyForError } from '../reply.ts';
 
@@ -31,39 +39,81 @@ const MODAL_JOB_READ_MS = 1_500;
 export function registerJobButtons(app: App, deps: HandlerDeps): void {
   app.action(
     REFRESH_JOB,
-    withJob(deps, async (caller, jobId) => ({
+    withJob(deps, 'status', async (caller, jobId) => ({
       view: await jobStatus(deps, caller, jobId, 'Refreshed just now.'),
       replace: true,
     })),
   );
   app.action(
     WATCH_JOB,
-    withJob(deps, async (caller, jobId) => ({
+    withJob(deps, 'watch', async (caller, jobId) => ({
       view: await watchJob(deps, caller, { jobId, only: null }),
       replace: false,
     })),
   );
   app.action(
     UNWATCH_JOB,
-    withJob(deps, async (caller, jobId) => ({
+    withJob(deps, 'unwatch', async (caller, jobId) => ({
       view: await unwatchJob(deps, caller, jobId),
       replace: false,
     })),
   );
   app.action(
     RESUME_JOB,
-    withJob(deps, async (caller, jobId) => ({
+    withJob(deps, 'resume', async (caller, jobId) => ({
       view: await mutateJob(deps, caller, { verb: 'resume', jobId, reason: null, dryRun: false }),
       replace: false,
     })),
   );
   app.action(PAUSE_JOB, openReasonModal(deps, 'pause'));
   app.action(CANCEL_JOB, openReasonModal(deps, 'cancel'));
+  app.action(new RegExp(`^${PICK_RESOURCE.replaceAll('.', '\\.')}\\.`), pickResource(deps));
+}
+
+/**
+ * "Which resource?" after a bare ID matched several: the command runs again from the top for
+ * the clicker, the bare ID taken as that resource's job, and every rule checked anew.
+ */
+function pickResource(deps: HandlerDeps) {
+  return async ({ ack, body, action, respond, context }: ButtonArgs) => {
+    await ack();
+    const caller = callerOf(body, context);
+    const log = deps.logger.child({ correlationId: caller.correlationId, user: caller.userId });
+    let view: MessageView;
+    const picked = parsePick(action.value ?? '');
+    if (!picked) {
+      view = errorView('That button does not name a resource; nothing was done.');
+    } else {
+      try {
+        view = (await runCommand(deps, caller, picked.t, picked.r)).view;
+      } catch (err) {
+        view = replyForError(err, caller.correlationId, log);
+      }
+    }
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: true,
+      text: view.text,
+      blocks: view.blocks,
+    }).catch((err: unknown) => log.warn({ err: errorText(err) }, 'could not answer a click'));
+  };
+}
+
+function parsePick(value: string): { t: string; r: string } | null {
+  try {
+    const v = JSON.parse(value) as unknown;
+    if (typeof v !== 'object' || v === null) return null;
+    const { t, r } = v as Record<string, unknown>;
+    return typeof t === 'string' && typeof r === 'string' && isResourceName(r) ? { t, r } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Acks, validates the job ID from the button, runs `work`, and answers the clicker. */
 function withJob(
   deps: HandlerDeps,
+  verb: Verb,
   work: (caller: Caller, jobId: string) => Promise<{ view: MessageView; replace: boolean }>,
 ) {
   return async ({ ack, body, action, respond, context }: ButtonArgs) => {
@@ -71,14 +121,14 @@ function withJob(
     const caller = callerOf(body, context);
     const log = deps.logger.child({ correlationId: caller.correlationId, user: caller.userId });
     let out: { view: MessageView; replace: boolean };
-    if (!isValidJobId(action.value ?? '')) {
+    if (!isValidJobKey(action.value ?? '')) {
       out = {
         view: errorView('That button does not name a valid job; nothing was done.'),
         replace: false,
       };
     } else {
       try {
-        out = await work(caller, action.value as string);
+        out = await work(caller, await admitJob(deps, caller, verb, action.value as string));
       } catch (err) {
         out = { view: replyForError(err, caller.correlationId, log), replace: false };
       }
@@ -102,10 +152,11 @@ function openReasonModal(deps: HandlerDeps, action: 'pause' | 'cancel') {
     await ack();
     const caller = callerOf(body, context);
     const log = deps.logger.child({ correlationId: caller.correlationId, user: caller.userId });
-    const jobId = button.value ?? '';
+    const value = button.value ?? '';
     try {
-      if (!isValidJobId(jobId))
+      if (!isValidJobKey(value))
         throw new UserFacing('That button does not name a valid job; nothing was done.');
+      const jobId = await admitJob(deps, caller, action, value);
       if (typeof body.trigger_id !== 'string' || body.trigger_id === '')
         throw new UserFacing(
           'Slack sent this click without what is needed to open the form; nothing was done.',
@@ -120,7 +171,8 @@ function openReasonModal(deps: HandlerDeps, action: 'pause' | 'cancel') {
         user: caller.userId,
         channel: caller.channelId,
       });
-      const gated = deps.approvalConfig.gatedActions.includes(action);
+      const resource = splitJobKey(jobId)?.resource ?? DEFAULT_RESOURCE;
+      const gated = deps.resources.approvalOf(resource).gatedActions.includes(action);
       await client.views.open({
         trigger_id: body.trigger_id,
         view: reasonModal({ ref, action, job, needsApproval: gated, now: deps.clock() }),

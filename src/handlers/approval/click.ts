@@ -1,7 +1,7 @@
 import type { ApprovalRequest } from '../../store/approvals.ts';
 import { clickRefusalText, deniedNotice, reply } from '../../views/approval-replies.ts';
 import { code, EMPTY, escapeInline, joinMd, md, userMention } from '../../views/mrkdwn.ts';
-import { audit, type Gate, mention } from './context.ts';
+import { audit, type Gate, mention, policyOf } from './context.ts';
 import { executeApproved } from './execute.ts';
 import { afterExpiry, refresh, tellRequester, tellWhereAsked } from './notices.ts';
 import { canClick } from './policy.ts';
@@ -15,7 +15,7 @@ import type { ClickResult } from './types.ts';
  */
 async function recheckVoters(
   g: Gate,
-  request: { approvals: readonly string[]; approvalsRequired: number },
+  request: { jobId: string; approvals: readonly string[]; approvalsRequired: number },
   clicker: string,
 ): Promise<{ lapsed: string[]; unverified: string[] }> {
   const earlier = request.approvals.filter((v) => v !== clicker);
@@ -23,7 +23,9 @@ async function recheckVoters(
     return { lapsed: [], unverified: [] };
   const checks = await Promise.all(
     earlier.map((v) =>
-      g.d.roles.check(v, { fresh: true }).catch(() => ({ approver: false, problems: ['error'] })),
+      policyOf(g, request.jobId)
+        .roles.check(v, { fresh: true })
+        .catch(() => ({ approver: false, problems: ['error'] })),
     ),
   );
   const not = (i: number) => !checks[i]?.approver;
@@ -53,7 +55,7 @@ async function precheck(
     });
     return { ok: false, result: notFound() };
   }
-  const role = await g.d.roles.check(clicker);
+  const role = await policyOf(g, request.jobId).roles.check(clicker);
   const now = g.d.clock();
   const check = canClick({ request, clicker, clickerIsApprover: role.approver, now });
   if (check.ok) return { ok: true, request, role, now };
@@ -76,7 +78,10 @@ async function precheck(
       kind: check.reason === 'expired' ? 'expired' : 'refused',
       refusal: check.reason,
       ephemeral: reply(
-        clickRefusalText(check.reason, request, { mention: mention(g), problems: role.problems }),
+        clickRefusalText(check.reason, request, {
+          mention: mention(g, request.jobId),
+          problems: role.problems,
+        }),
       ),
     },
   };
@@ -198,7 +203,10 @@ export async function click(
         kind: 'expired',
         refusal: 'expired',
         ephemeral: reply(
-          clickRefusalText('expired', request, { mention: mention(g), problems: role.problems }),
+          clickRefusalText('expired', request, {
+            mention: mention(g, request.jobId),
+            problems: role.problems,
+          }),
         ),
       };
     }
@@ -208,7 +216,7 @@ export async function click(
         refusal: 'is_requester',
         ephemeral: reply(
           clickRefusalText('is_requester', request, {
-            mention: mention(g),
+            mention: mention(g, request.jobId),
             problems: role.problems,
           }),
         ),
@@ -225,7 +233,7 @@ export async function click(
         refusal: 'already_decided',
         ephemeral: reply(
           clickRefusalText('already_decided', fresh, {
-            mention: mention(g),
+            mention: mention(g, request.jobId),
             problems: role.problems,
           }),
         ),

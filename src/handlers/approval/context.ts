@@ -5,7 +5,7 @@ import { AuditLog } from '../../store/audit.ts';
 import type { ApprovedHolds, Hold } from '../../store/holds.ts';
 import { errorText } from '../../util/error-text.ts';
 import { groupMention, joinMd, type Mrkdwn, userMention } from '../../views/mrkdwn.ts';
-import type { ApprovalServiceDeps } from './types.ts';
+import type { ApprovalServiceDeps, GatePolicy } from './types.ts';
 
 /** What every part of the gate works with: its dependencies and the approval store. */
 export interface Gate {
@@ -13,6 +13,11 @@ export interface Gate {
   readonly store: ApprovalStore;
   /** What approvers agreed to and is still in effect, per job. */
   readonly holds: ApprovedHolds;
+}
+
+/** The rules and approvers that hold for job `jobId`'s resource. */
+export function policyOf(g: Gate, jobId: string): GatePolicy {
+  return g.d.policyFor?.(jobId) ?? { config: g.d.config, roles: g.d.roles };
 }
 
 /** Whether `action` would undo the approved action `hold` records. */
@@ -33,7 +38,7 @@ export async function afterEffect(
   requestId?: string,
 ): Promise<void> {
   try {
-    if (g.d.config.gatedActions.includes(action) && undoOf(action)) {
+    if (policyOf(g, jobId).config.gatedActions.includes(action) && undoOf(action)) {
       await g.holds.set(jobId, {
         action: action as Hold['action'],
         by,
@@ -54,8 +59,8 @@ const silent = { info: () => undefined };
 const SLACK_ID = /^[A-Z0-9]+$/;
 
 /** The approvers as Slack mentions: the groups when there are any, else the users. */
-export function mention(g: Gate): Mrkdwn {
-  const { users, groups } = g.d.config.approvers;
+export function mention(g: Gate, jobId: string): Mrkdwn {
+  const { users, groups } = policyOf(g, jobId).config.approvers;
   const safeGroups = groups.filter((id) => SLACK_ID.test(id));
   if (safeGroups.length) return joinMd(safeGroups.map(groupMention), ' ');
   return joinMd(users.filter((u) => SLACK_ID.test(u)).map(userMention), ' ');

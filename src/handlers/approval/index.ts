@@ -9,6 +9,7 @@ export type {
   ApprovalViews,
   ApproverList,
   ClickResult,
+  GatePolicy,
   RequestInput,
   RequestResult,
   SlackChatApi,

@@ -16,7 +16,7 @@ export async function refresh(
   now: number,
 ): Promise<void> {
   if (!request.approvalChannel || !request.messageTs) return;
-  const view = g.d.views.renderRequest(request, job, now, { mention: mention(g) });
+  const view = g.d.views.renderRequest(request, job, now, { mention: mention(g, request.jobId) });
   try {
     await g.d.slack.chat.update({
       channel: request.approvalChannel,

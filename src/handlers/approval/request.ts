@@ -1,5 +1,4 @@
 import { isJobAction } from '../../api/actions.ts';
-import { isValidJobId } from '../../api/job-id.ts';
 import type { FineTuningJob } from '../../api/schemas.ts';
 import type { Hold } from '../../store/holds.ts';
 import { errorText } from '../../util/error-text.ts';
@@ -11,8 +10,8 @@ import {
   requestDate,
 } from '../../views/approval-replies.ts';
 import { channelRef, code, EMPTY, escapeInline, md, truncate } from '../../views/mrkdwn.ts';
-import { REASON_MAX } from '../../vocabulary/index.ts';
-import { afterEffect, audit, type Gate, mention, undoesHold, watch } from './context.ts';
+import { isValidJobKey, REASON_MAX } from '../../vocabulary/index.ts';
+import { afterEffect, audit, type Gate, mention, policyOf, undoesHold, watch } from './context.ts';
 import { callApi } from './execute.ts';
 import { canActOn, decideRequest, describeApiCall } from './policy.ts';
 import type { RoleCheck } from './roles.ts';
@@ -31,7 +30,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
     };
   }
   const action = input.action;
-  if (!isValidJobId(input.jobId)) {
+  if (!isValidJobKey(input.jobId)) {
     return {
       kind: 'invalid',
       ephemeral: reply(
@@ -47,7 +46,8 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
     return { kind: 'error', ephemeral: reply(escapeInline(errorText(err))) };
   }
   const allowed = canActOn(action, job.status, job.id);
-  const isGated = g.d.config.gatedActions.includes(action);
+  const policy = policyOf(g, job.id);
+  const isGated = policy.config.gatedActions.includes(action);
   let hold: Hold | null;
   try {
     hold = await g.holds.get(job.id);
@@ -57,12 +57,12 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
   }
   const undoes = undoesHold(action, hold);
   const role: RoleCheck =
-    isGated || undoes ? await g.d.roles.check(requester) : { approver: false, problems: [] };
+    isGated || undoes ? await policy.roles.check(requester) : { approver: false, problems: [] };
   const decision = decideRequest({
     action,
     isGated,
     requesterIsApprover: role.approver,
-    selfService: g.d.config.selfService,
+    selfService: policy.config.selfService,
     undoesApproved: undoes,
   });
   const undone = undoes && hold ? { action: hold.action, by: hold.by } : null;
@@ -77,9 +77,9 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
           status: job.status,
           allowed,
           decision,
-          approvalsRequired: g.d.config.approvalsRequired,
-          mention: mention(g),
-          channel: g.d.config.channel ?? channel,
+          approvalsRequired: policy.config.approvalsRequired,
+          mention: mention(g, job.id),
+          channel: policy.config.channel ?? channel,
           apiCall: describeApiCall(action, job.id),
           problems: role.problems,
           undoes: undone,
@@ -113,7 +113,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
     return { kind: 'executed', ephemeral: reply(md`${escapeInline(result.outcome)}.${how}`) };
   }
 
-  const { users, groups } = g.d.config.approvers;
+  const { users, groups } = policy.config.approvers;
   if (users.length === 0 && groups.length === 0) {
     return {
       kind: 'refused',
@@ -132,13 +132,13 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
       reason,
       channel,
       jobStatusAtRequest: job.status,
-      approvalsRequired: g.d.config.approvalsRequired,
-      ttlMinutes: g.d.config.ttlMinutes,
+      approvalsRequired: policy.config.approvalsRequired,
+      ttlMinutes: policy.config.ttlMinutes,
     },
     now,
   );
-  const approvalChannel = g.d.config.channel ?? channel;
-  const approvers = mention(g);
+  const approvalChannel = policy.config.channel ?? channel;
+  const approvers = mention(g, job.id);
   const view = g.d.views.renderRequest(request, job, now, { mention: approvers });
   let ts: string | undefined;
   try {

@@ -1,6 +1,5 @@
 import { isJobAction } from '../../api/actions.ts';
 import { NotFoundError } from '../../api/errors.ts';
-import { isValidJobId } from '../../api/job-id.ts';
 import type { FineTuningJob } from '../../api/schemas.ts';
 import {
   type ApprovalRequest,
@@ -13,6 +12,7 @@ import { RedisUnavailableError } from '../../store/redis.ts';
 import { errorText } from '../../util/error-text.ts';
 import { reply } from '../../views/approval-replies.ts';
 import { escapeInline } from '../../views/mrkdwn.ts';
+import { isValidJobKey } from '../../vocabulary/index.ts';
 import { checkDeny, click } from './click.ts';
 import type { Gate } from './context.ts';
 import { executeApproved, report } from './execute.ts';
@@ -208,7 +208,7 @@ export class ApprovalService {
     channel: string;
   }): Promise<string> {
     if (!isJobAction(ref.action)) throw new TypeError(`not a gated action: ${ref.action}`);
-    if (!isValidJobId(ref.jobId)) throw new TypeError('not a job ID');
+    if (!isValidJobKey(ref.jobId)) throw new TypeError('not a job ID');
     return this.#g.store.modals.save({
       action: ref.action,
       jobId: ref.jobId,

@@ -49,6 +49,12 @@ export interface ServiceLogger {
   warn(obj: Record<string, unknown>, msg?: string): void;
 }
 
+/** The gate's rules and who approves, for one resource. */
+export interface GatePolicy {
+  readonly config: ApprovalPolicyConfig;
+  readonly roles: { check(userId: string, opts?: { fresh?: boolean }): Promise<RoleCheck> };
+}
+
 /** Everything the gate works with. */
 export interface ApprovalServiceDeps {
   redis: Redis;
@@ -58,6 +64,11 @@ export interface ApprovalServiceDeps {
   /** `fresh` reads group membership from Slack now, past any cache (for decision time). */
   roles: { check(userId: string, opts?: { fresh?: boolean }): Promise<RoleCheck> };
   config: ApprovalPolicyConfig;
+  /**
+   * The rules and approvers for the resource of job `jobId`, when resources differ; `config`
+   * and `roles` above otherwise.
+   */
+  policyFor?: (jobId: string) => GatePolicy;
   audit: { append(entry: Omit<AuditEntry, 'id'>): Promise<string> };
   views: ApprovalViews;
   clock: () => number;

@@ -1,6 +1,8 @@
 /** The commands that tell a user about ftops and the gate: help, whoami, approvals, audit. */
 
+import { ALWAYS_ALLOWED, type ChannelRule, mayRun, visibleResources } from '../../access/index.ts';
 import type { AuditEntry } from '../../store/audit.ts';
+import { policyView } from '../../views/access.ts';
 import { approvalsListView } from '../../views/approvals-list.ts';
 import { type AuditEntryView, auditView } from '../../views/audit.ts';
 import { errorView } from '../../views/errors.ts';
@@ -8,7 +10,7 @@ import { helpView } from '../../views/help.ts';
 import { escapeMrkdwn, md } from '../../views/mrkdwn.ts';
 import type { MessageView } from '../../views/types.ts';
 import { whoamiView } from '../../views/whoami.ts';
-import { isApproverOnly } from '../../vocabulary/index.ts';
+import { isApproverOnly, splitJobKey, VERBS } from '../../vocabulary/index.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
 
 /** `/ft help`: the usage, marking what this caller may run and what needs approval. */
@@ -45,8 +47,13 @@ export async function whoami(deps: HandlerDeps, caller: Caller): Promise<Message
 }
 
 /** `/ft approvals`: the requests waiting for a decision. */
-export async function pendingApprovals(deps: HandlerDeps): Promise<MessageView> {
-  const pending = await deps.approvals.listPending();
+export async function pendingApprovals(
+  deps: HandlerDeps,
+  resources: readonly string[],
+): Promise<MessageView> {
+  const pending = (await deps.approvals.listPending()).filter((r) =>
+    onResources(r.jobId, resources),
+  );
   return approvalsListView(
     pending.map((r) => ({
       requestId: r.id,
@@ -75,6 +82,8 @@ export async function auditLog(
   deps: HandlerDeps,
   caller: Caller,
   jobId: string | null,
+  /** Without a job: the resources whose entries the channel may see. */
+  resources?: readonly string[],
   before?: string,
 ): Promise<MessageView> {
   const role = await deps.roles.check(caller.userId);
@@ -87,11 +96,15 @@ export async function auditLog(
     deps.audit.latest({ ...scope, count: AUDIT_PAGE + 1, ...(before ? { before } : {}) }),
     before ? [] : deps.audit.refusals({ ...scope, count: AUDIT_REFUSALS }),
   ]);
-  const page = decisions.slice(0, AUDIT_PAGE);
+  const page = decisions
+    .slice(0, AUDIT_PAGE)
+    .filter((e) => !resources || !e.jobId || onResources(e.jobId, resources));
   const older = decisions.length > AUDIT_PAGE ? (page.at(-1)?.id ?? null) : null;
   return auditView(page.map(entryView), {
     jobId,
-    refusals: refusals.map(entryView),
+    refusals: refusals
+      .filter((e) => !resources || !e.jobId || onResources(e.jobId, resources))
+      .map(entryView),
     older,
     continued: before !== undefined,
   });
@@ -108,4 +121,35 @@ function entryView(e: AuditEntry): AuditEntryView {
     outcome: e.outcome ?? null,
     ...(e.repeats ? { repeats: e.repeats } : {}),
   };
+}
+
+/** Whether job `key` is on one of `resources`. */
+function onResources(key: string, resources: readonly string[]): boolean {
+  const resource = splitJobKey(key)?.resource;
+  return resource !== undefined && resources.includes(resource);
+}
+
+/** `/ft policy`: this channel's rules, the resources it sees and their approval rules. */
+export async function policy(
+  deps: HandlerDeps,
+  caller: Caller,
+  rule: ChannelRule,
+): Promise<MessageView> {
+  const visible = visibleResources(rule, deps.resources.names);
+  return policyView({
+    channel: caller.channelId,
+    rule,
+    ...(deps.access.users ? { everyone: deps.access.users } : {}),
+    admins: deps.access.admins,
+    resources: visible.map((name) => {
+      const approval = deps.resources.approvalOf(name);
+      return {
+        name,
+        host: deps.resources.hostOf(name),
+        kind: deps.resources.kindOf(name),
+        verbs: VERBS.filter((v) => !ALWAYS_ALLOWED.includes(v) && mayRun(rule, v, name)),
+        approval,
+      };
+    }),
+  });
 }

@@ -52,4 +52,5 @@ export function handleFtCommand(deps: HandlerDeps) {
 export { auditLog } from './about.ts';
 export { jobStatus } from './job-reads.ts';
 export { mutateJob } from './mutate.ts';
+export { runCommand } from './run-command.ts';
 export { unwatchJob, watchJob } from './watch.ts';

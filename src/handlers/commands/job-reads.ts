@@ -5,12 +5,27 @@ import type { JobLink } from '../../views/job-link.ts';
 import { jobList } from '../../views/job-list.ts';
 import type { MessageView } from '../../views/types.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
-import { orNotFound, readJob } from '../job-lookup.ts';
+import { orNotFound, ResourcesUnavailableError, readJob } from '../job-lookup.ts';
 
 /** `/ft list [n]`: the newest jobs, one line each. */
-export async function listJobs(deps: HandlerDeps, limit: number): Promise<MessageView> {
-  const page = await deps.api.listJobs({ limit });
-  return jobList(page.data, { now: deps.clock(), hasMore: page.hasMore });
+export async function listJobs(
+  deps: HandlerDeps,
+  resources: readonly string[],
+  limit: number,
+): Promise<MessageView> {
+  const page = await deps.resources.list(resources, limit);
+  // Every resource failing is an error; some failing is a list with a note saying which.
+  if (page.failed.length === resources.length && page.failed[0]) {
+    if (page.failed.length === 1) throw page.failed[0].error;
+    throw new ResourcesUnavailableError(page.failed);
+  }
+  return jobList(page.jobs, {
+    now: deps.clock(),
+    hasMore: page.hasMore,
+    ...(page.failed.length
+      ? { unavailable: page.failed.map((f) => ({ resource: f.resource, message: f.message })) }
+      : {}),
+  });
 }
 
 /** `/ft status <job>` and the Refresh button: the job card with its latest events. */

@@ -1,8 +1,11 @@
+import { ruleFor } from '../../access/index.ts';
+import { pickResourceView } from '../../views/access.ts';
 import { parseErrorView } from '../../views/errors.ts';
 import type { MessageView } from '../../views/types.ts';
-import { type ParsedCommand, parseCommand } from '../../vocabulary/index.ts';
+import { type ParsedCommand, parseCommand, parseJobRef } from '../../vocabulary/index.ts';
+import { AccessRefusedError, AmbiguousJobError, admit, admitJob } from '../access.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
-import { auditLog, help, pendingApprovals, whoami } from './about.ts';
+import { auditLog, help, pendingApprovals, policy, whoami } from './about.ts';
 import { jobCheckpoints, jobEvents, jobStatus, listJobs } from './job-reads.ts';
 import { mutateJob } from './mutate.ts';
 import { listWatching, unwatchJob, watchJob } from './watch.ts';
@@ -12,6 +15,8 @@ export async function runCommand(
   deps: HandlerDeps,
   caller: Caller,
   text: string,
+  /** The resource picked for the command's bare job ID, from a "which resource?" button. */
+  picked?: string,
 ): Promise<{ verb: string; view: MessageView; userError: boolean }> {
   const parsed: ParsedCommand = parseCommand(text);
   if (!parsed.ok) {
@@ -26,39 +31,69 @@ export async function runCommand(
     };
   }
   const cmd = parsed.command;
-  return { verb: cmd.verb, view: await dispatch(deps, caller, cmd), userError: false };
+  try {
+    return { verb: cmd.verb, view: await dispatch(deps, caller, cmd, picked), userError: false };
+  } catch (err) {
+    if (err instanceof AccessRefusedError)
+      return { verb: cmd.verb, view: err.view, userError: true };
+    if (err instanceof AmbiguousJobError) {
+      const resources = err.keys.map((k) => k.slice(0, k.length - err.id.length - 1) || 'default');
+      return {
+        verb: cmd.verb,
+        view: pickResourceView({ id: err.id, resources, commandText: text }),
+        userError: true,
+      };
+    }
+    throw err;
+  }
 }
+
+type Command = Extract<ParsedCommand, { ok: true }>['command'];
 
 async function dispatch(
   deps: HandlerDeps,
   caller: Caller,
-  cmd: Extract<ParsedCommand, { ok: true }>['command'],
+  cmd: Command,
+  picked: string | undefined,
 ): Promise<MessageView> {
+  // The job a command names, if it may run on it here: its key from now on.
+  const job = (ref: string) =>
+    admitJob(deps, caller, cmd.verb, ref, parseJobRef(ref)?.kind === 'bare' ? picked : undefined);
   switch (cmd.verb) {
     case 'help':
       return help(deps, caller);
+    case 'policy':
+      return policy(deps, caller, ruleFor(deps.access, caller.channelId));
     case 'list':
-      return listJobs(deps, cmd.limit);
+      return listJobs(deps, await admit(deps, caller, 'list'), cmd.limit);
     case 'status':
-      return jobStatus(deps, caller, cmd.jobId);
+      return jobStatus(deps, caller, await job(cmd.jobId));
     case 'events':
-      return jobEvents(deps, cmd.jobId);
+      return jobEvents(deps, await job(cmd.jobId));
     case 'checkpoints':
-      return jobCheckpoints(deps, cmd.jobId);
+      return jobCheckpoints(deps, await job(cmd.jobId));
     case 'pause':
     case 'resume':
     case 'cancel':
-      return mutateJob(deps, caller, cmd);
+      return mutateJob(deps, caller, { ...cmd, jobId: await job(cmd.jobId) });
     case 'watch':
-      return watchJob(deps, caller, cmd);
+      if (cmd.jobId === null) await admit(deps, caller, 'watch');
+      return watchJob(deps, caller, {
+        ...cmd,
+        jobId: cmd.jobId === null ? null : await job(cmd.jobId),
+      });
     case 'unwatch':
-      return unwatchJob(deps, caller, cmd.jobId);
+      if (cmd.jobId === null) await admit(deps, caller, 'unwatch');
+      return unwatchJob(deps, caller, cmd.jobId === null ? null : await job(cmd.jobId));
     case 'watching':
+      await admit(deps, caller, 'watching');
       return listWatching(deps, caller);
     case 'approvals':
-      return pendingApprovals(deps);
+      return pendingApprovals(deps, await admit(deps, caller, 'approvals'));
     case 'audit':
-      return auditLog(deps, caller, cmd.jobId);
+      if (cmd.jobId === null)
+        return auditLog(deps, caller, null, await admit(deps, caller, 'audit'));
+      return auditLog(deps, caller, await job(cmd.jobId));
     case 'whoami':
       return whoami(deps, caller);
   }
