@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { errorText } from '../util/error-text.ts';
 import { describeConfig } from './config/index.ts';
 import { createHttpServer, listen, type Readiness } from './http-server.ts';
+import { DOWN_AFTER_FAILURES, type ResourceHealth } from './resource-set.ts';
 import { buildServices } from './services.ts';
 import type { Ftops, StartOptions } from './start-options.ts';
 import { startWorkerRole } from './worker-role.ts';
@@ -33,13 +34,25 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
     } catch {
       checks.redis = { ok: false, detail: 'Redis is not answering' };
     }
-    checks.fineTuningApi = s.apiAuthFailing()
-      ? {
-          ok: false,
-          detail: 'the last fine-tuning API call was refused (401/403): check the key or role',
-        }
-      : { ok: true };
-    return { ok: Object.values(checks).every((c) => c.ok), checks };
+    const resources = s.resources.all;
+    if (resources.length === 1) {
+      checks.fineTuningApi = s.apiAuthFailing()
+        ? {
+            ok: false,
+            detail: 'the last fine-tuning API call was refused (401/403): check the key or role',
+          }
+        : { ok: true };
+      return { ok: Object.values(checks).every((c) => c.ok), checks };
+    }
+    // Several resources: each is reported, but one that is down does not make the process
+    // unready, since it still serves the others; only all of them down does.
+    let down = 0;
+    for (const r of resources) {
+      const problem = resourceProblem(r.health);
+      checks[`resource:${r.name}`] = problem ? { ok: false, detail: problem } : { ok: true };
+      if (problem) down++;
+    }
+    return { ok: checks.redis.ok && down < resources.length, checks };
   };
 
   const server: Server = createHttpServer({
@@ -84,4 +97,12 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
       }
     },
   };
+}
+
+/** Why a resource counts as down, in words for /readyz; undefined when it is not. */
+function resourceProblem(h: ResourceHealth): string | undefined {
+  if (h.authFailing) return 'the last call was refused (401/403): check the key or role';
+  if (h.failuresInARow >= DOWN_AFTER_FAILURES)
+    return `the last ${h.failuresInARow} calls did not answer or failed (${h.lastStatus ? `HTTP ${h.lastStatus}` : 'no answer'})`;
+  return undefined;
 }

@@ -10,6 +10,8 @@ export interface Readiness {
 export interface HttpServerOptions {
   /** Handles `POST /slack/events`; absent in Socket Mode and in worker-only processes. */
   slackEvents?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Handles `POST /webhooks/openai/<resource>` (OpenAI platform webhooks); absent when none are set up. */
+  webhooks?: (req: IncomingMessage, res: ServerResponse) => void;
   readiness: () => Promise<Readiness>;
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Extra routes (the sandbox serves its page this way). */
@@ -25,6 +27,10 @@ export function createHttpServer(opts: HttpServerOptions): Server {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === '/slack/events' && opts.slackEvents) {
       opts.slackEvents(req, res);
+      return;
+    }
+    if (req.method === 'POST' && path?.startsWith('/webhooks/openai/') && opts.webhooks) {
+      opts.webhooks(req, res);
       return;
     }
     if (req.method === 'GET' && path === '/healthz') {

@@ -25,7 +25,8 @@ export interface NotifyRetry {
  * alphanumeric, so `.` separates the parts unambiguously.
  */
 export function notificationId(jobId: string, seq: number, channel: string): string {
-  return `${jobId}.${seq}.${channel}`;
+  // BullMQ refuses `:` in a custom ID; a job key's `<resource>:` becomes `<resource>/`.
+  return `${jobId.replace(':', '/')}.${seq}.${channel}`;
 }
 
 /** Producer side of the notify queue. */

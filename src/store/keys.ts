@@ -33,6 +33,8 @@ export function createKeys(namespace: string = DEFAULT_NAMESPACE) {
     replay: (signature: string) => `${prefix}:replay:${signature}`,
     /** One Slack delivery (a trigger or an event), claimed by the first copy that arrives. */
     delivery: (id: string) => `${prefix}:replay:delivery:${id}`,
+    /** One webhook delivery (its `webhook-id`), claimed by the first copy that arrives. */
+    webhook: (id: string) => `${prefix}:webhook:${id}`,
     subscriptions: (channel: string) => `${prefix}:subs:channel:${channel}`,
     jobWatchers: (jobId: string) => `${prefix}:subs:job:${jobId}`,
     watchAllChannels: () => `${prefix}:subs:all`,

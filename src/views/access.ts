@@ -1,6 +1,5 @@
 import type { ChannelRule, Grant, PeopleList, Refusal } from '../access/index.ts';
 import type { ApprovalPolicyConfig } from '../handlers/approval/index.ts';
-import { VERBS } from '../vocabulary/index.ts';
 import { PICK_RESOURCE } from './action-ids.ts';
 import { actionsBlock, button, contextBlock, headerBlock, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
@@ -105,6 +104,8 @@ export interface PolicyResource {
   kind: 'azure' | 'openai';
   /** Verbs this channel may run on it, in the canonical order. */
   verbs: readonly string[];
+  /** Every verb may run on it here. */
+  allVerbs: boolean;
   approval: ApprovalPolicyConfig;
 }
 
@@ -135,7 +136,7 @@ export function policyView(input: {
   if (input.everyone) who.push(md`People who may use ftops at all: ${peopleText(input.everyone)}.`);
   if (input.rule.users) who.push(md`Here, only: ${peopleText(input.rule.users)}.`);
   const perResource = input.resources.map((r) => {
-    const verbs = r.verbs.length === VERBS.length ? md`every command` : verbsText(r.verbs);
+    const verbs = r.allVerbs ? md`every command` : verbsText(r.verbs);
     return md`*${code(r.name)}* (${escapeInline(r.kind === 'azure' ? 'Azure' : 'OpenAI')}, ${escapeInline(r.host)}): ${verbs}. Approval: ${approvalText(r.approval)}.`;
   });
   const none = md`_This channel sees no resource._`;

@@ -89,10 +89,15 @@ describe('FT_CONFIG', () => {
       name: '#team-vision',
       allow: [
         { resources: ['vision-eastus', 'sandbox-eastus'], verbs: 'all' },
-        { resources: ['prod-swedencentral'], verbs: ['list', 'status', 'watch', 'unwatch', 'watching'] },
+        {
+          resources: ['prod-swedencentral'],
+          verbs: ['list', 'status', 'watch', 'unwatch', 'watching'],
+        },
       ],
     });
-    expect(config.access.channels.C0TEAMVISION?.source).toMatch(/→ access\.channels\.C0TEAMVISION$/);
+    expect(config.access.channels.C0TEAMVISION?.source).toMatch(
+      /→ access\.channels\.C0TEAMVISION$/,
+    );
     expect(config.fileSecrets).toContain('sandbox-key-from-file');
     // The single-resource tools see the first resource.
     expect(config.fineTuning.baseUrl).toBe(vision?.baseUrl);
@@ -101,7 +106,13 @@ describe('FT_CONFIG', () => {
   it('reads JSON as well', () => {
     const path = file(
       JSON.stringify({
-        resources: { lab: { kind: 'openai', base_url: 'http://127.0.0.1:4010/v1', auth: { api_key_env: 'LAB_KEY' } } },
+        resources: {
+          lab: {
+            kind: 'openai',
+            base_url: 'http://127.0.0.1:4010/v1',
+            auth: { api_key_env: 'LAB_KEY' },
+          },
+        },
         defaults: { approval: { gated_actions: [] } },
       }),
       'json',
@@ -143,7 +154,9 @@ access:
     expect(problems).toEqual(
       expect.arrayContaining([
         `${name} line 20 (access.channels.C0VISION.allow.verbs.1): expected a verb (help, list, status, events, checkpoints, pause, resume, cancel, watch, unwatch, watching, approvals, audit, whoami, policy), got "delete"`,
-        expect.stringMatching(/line 21 \(access\.channels\.general\): expected a channel ID such as C0123ABCD \(not a #name\), got "general"/),
+        expect.stringMatching(
+          /line 21 \(access\.channels\.general\): expected a channel ID such as C0123ABCD \(not a #name\), got "general"/,
+        ),
         expect.stringMatching(/\(access\): unknown key "colour"/),
       ]),
     );
@@ -155,12 +168,24 @@ access:
     const rules = problemsOf({ ...base, PLATFORM_KEY: 'sk-1', FT_CONFIG: file(fixed) });
     expect(rules).toEqual([
       // No approval section, and the defaults name no approver: the gate could never open.
-      expect.stringMatching(/line 3 \(resources\.vision\.approval\): pause and cancel are gated but no approver is listed/),
-      expect.stringMatching(/line 5 \(resources\.vision\.auth\.api_key_env\): the variable UNSET_VISION_KEY is not set$/),
-      expect.stringMatching(/line 8 \(resources\.vision-copy\.endpoint\): the same endpoint as resource vision/),
-      expect.stringMatching(/line 10 \(resources\.vision-copy\.approval\): pause is gated but no approver is listed/),
-      expect.stringMatching(/line 14 \(resources\.two-of-one\.approval\): approvals_required is 2 but only 1 approver is listed, so pause and cancel could never be approved/),
-      expect.stringMatching(/line 19 \(access\.channels\.C0VISION\.allow\.resources\.1\): no resource is named "nowhere" \(known: vision, vision-copy, two-of-one\)/),
+      expect.stringMatching(
+        /line 3 \(resources\.vision\.approval\): pause and cancel are gated but no approver is listed/,
+      ),
+      expect.stringMatching(
+        /line 5 \(resources\.vision\.auth\.api_key_env\): the variable UNSET_VISION_KEY is not set$/,
+      ),
+      expect.stringMatching(
+        /line 8 \(resources\.vision-copy\.endpoint\): the same endpoint as resource vision/,
+      ),
+      expect.stringMatching(
+        /line 10 \(resources\.vision-copy\.approval\): pause is gated but no approver is listed/,
+      ),
+      expect.stringMatching(
+        /line 14 \(resources\.two-of-one\.approval\): approvals_required is 2 but only 1 approver is listed, so pause and cancel could never be approved/,
+      ),
+      expect.stringMatching(
+        /line 19 \(access\.channels\.C0VISION\.allow\.resources\.1\): no resource is named "nowhere" \(known: vision, vision-copy, two-of-one\)/,
+      ),
     ]);
   });
 
@@ -202,7 +227,11 @@ access:
           const config = loadConfig({ ...base, K: 'sk-x', FT_CONFIG: path });
           return valid && config.resources[0]?.name === name;
         } catch (err) {
-          return !valid && err instanceof ConfigError && err.problems.some((p) => p.includes('resource name'));
+          return (
+            !valid &&
+            err instanceof ConfigError &&
+            err.problems.some((p) => p.includes('resource name'))
+          );
         }
       }),
       { numRuns: 60 },

@@ -81,7 +81,9 @@ describe('createMetrics', () => {
         'ftops_api_request_duration_seconds_count{resource="default",endpoint="/fine_tuning/jobs/{id}/pause",method="POST"}',
       ),
     ).toBe(2);
-    expect(sample(body, 'ftops_sweep_duration_seconds_count{resource="default",outcome="ok"}')).toBe(1);
+    expect(
+      sample(body, 'ftops_sweep_duration_seconds_count{resource="default",outcome="ok"}'),
+    ).toBe(1);
     expect(sample(body, 'ftops_sweep_jobs_read{resource="default"}')).toBe(42);
     expect(sample(body, 'ftops_announcements_sent_total')).toBe(1);
     expect(sample(body, 'ftops_announcements_failed_total{reason="channel_not_found"}')).toBe(1);

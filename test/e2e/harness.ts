@@ -101,6 +101,10 @@ export interface ClickInput {
 export interface StartAppOptions {
   /** Connect over Socket Mode with the emulator's app token instead of serving HTTP. */
   socketMode?: boolean;
+  /** Writes an FT_CONFIG file naming the harness's emulator (and any others); its path. */
+  configFile?: (ft: FineTuningEmulator) => string;
+  /** Per-attempt timeout of the fine-tuning clients (30 s otherwise). */
+  apiTimeoutMs?: number;
 }
 
 export async function startApp(
@@ -123,6 +127,7 @@ export async function startApp(
     FT_APPROVER_IDS: `${APPROVER},S0APPROVERS`,
     FT_POLL_INTERVAL_SECONDS: '3600',
     LOG_LEVEL: 'debug',
+    ...(opts.configFile ? { FT_CONFIG: opts.configFile(ft) } : {}),
     ...env,
   });
   const logs: string[] = [];
@@ -141,6 +146,7 @@ export async function startApp(
       port: 0,
       host: '127.0.0.1',
       retryPolicy: noDelayRetryPolicy,
+      ...(opts.apiTimeoutMs ? { apiTimeoutMs: opts.apiTimeoutMs } : {}),
       clock: () => Date.now() + clockOffsetMs,
     });
   const redis = new Redis(REDIS_URL);

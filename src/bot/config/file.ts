@@ -138,9 +138,14 @@ type Issue = z.core.$ZodIssue;
  */
 function expand(issue: Issue, prefix: readonly PropertyKey[]): Issue[] {
   const path = [...prefix, ...issue.path];
-  if (issue.code === 'invalid_union' && issue.errors.length > 0 && !issue.message.startsWith('expected')) {
+  if (
+    issue.code === 'invalid_union' &&
+    issue.errors.length > 0 &&
+    !issue.message.startsWith('expected')
+  ) {
     const depth = (branch: Issue[]) => Math.max(...branch.map((i) => i.path.length));
-    const best = [...issue.errors].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0] ?? [];
+    const best =
+      [...issue.errors].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0] ?? [];
     if (depth(best) > 0) return best.flatMap((i) => expand(i, path));
   }
   if (issue.code === 'invalid_key' && issue.issues.length > 0)

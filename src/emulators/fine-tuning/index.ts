@@ -9,6 +9,7 @@ import { JobStore } from './job-store.ts';
 import { type ApiContext, type ApiResponse, azureError, handleApiRequest } from './routes.ts';
 import type { AddJobInput, PauseMode, ResumeMode } from './sim-types.ts';
 import { setStatusByHand } from './transitions.ts';
+import { createWebhookSender, type WebhookDelivery, type WebhookTarget } from './webhooks.ts';
 
 export type { FaultConfig, FaultKind } from './faults.ts';
 export type {
@@ -18,6 +19,7 @@ export type {
   PauseMode,
   ResumeMode,
 } from './sim-types.ts';
+export type { WebhookAttempt, WebhookDelivery, WebhookTarget } from './webhooks.ts';
 
 /**
  * A local stand-in of the Azure AI Foundry / OpenAI fine-tuning jobs API over real HTTP on
@@ -40,6 +42,11 @@ export interface FineTuningEmulatorOptions {
   realTime?: boolean;
   /** Virtual clock start in ms; default Date.now(). */
   startTime?: number;
+  /**
+   * Send the OpenAI platform's signed `fine_tuning.job.{succeeded,failed,cancelled}` webhook
+   * to `url` whenever a job finishes (not for jobs added already finished).
+   */
+  webhooks?: WebhookTarget;
 }
 
 /** One request as the emulator saw it; `status` 0 means it was never answered (timeout fault). */
@@ -91,6 +98,12 @@ export interface FineTuningEmulator {
   requests: RecordedRequest[];
   /** Adds a hook that holds each request at `received` and `handled`; returns its removal. */
   onRequest(hook: RequestHook): () => void;
+  /** Every webhook sent, oldest first; always empty without the `webhooks` option. */
+  webhookDeliveries: WebhookDelivery[];
+  /** Sends a delivery again with its `webhook-id` and body, signed anew; resolves when answered. */
+  redeliverWebhook(webhookId: string): Promise<WebhookDelivery>;
+  /** Resolves once every webhook in flight has been answered or has failed. */
+  webhooksSettled(): Promise<void>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -101,7 +114,11 @@ const API_PREFIXES = ['/openai/v1', '/v1'];
 export async function startFineTuningEmulator(
   opts: FineTuningEmulatorOptions = {},
 ): Promise<FineTuningEmulator> {
-  const store = new JobStore();
+  const webhooks = opts.webhooks ? createWebhookSender(opts.webhooks) : undefined;
+  const store = new JobStore(
+    webhooks &&
+      ((sim) => webhooks.jobFinished(sim.job.id, sim.job.status, sim.job.finished_at ?? 0)),
+  );
   const faults = new FaultPlan();
   const clock = createVirtualClock(opts.startTime ?? Date.now(), (now) => store.advance(now));
   const requests: RecordedRequest[] = [];
@@ -254,14 +271,23 @@ export async function startFineTuningEmulator(
       hooks.add(hook);
       return () => void hooks.delete(hook);
     },
+    webhookDeliveries: webhooks?.deliveries ?? [],
+    async redeliverWebhook(webhookId) {
+      if (!webhooks) throw new Error('the emulator was started without webhooks');
+      await webhooks.redeliver(webhookId);
+      return emulator.webhookDeliveries.find((d) => d.webhookId === webhookId)!;
+    },
+    webhooksSettled: () => webhooks?.settled() ?? Promise.resolve(),
     reset() {
       hooks.clear();
       store.clear();
       faults.reset();
       requests.length = 0;
+      webhooks?.reset();
     },
     async close() {
       if (ticker) clearInterval(ticker);
+      await webhooks?.close();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

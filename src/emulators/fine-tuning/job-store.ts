@@ -1,4 +1,4 @@
-import type { FineTuningJob } from '../../api/schemas.ts';
+import { type FineTuningJob, isTerminal } from '../../api/schemas.ts';
 import type { AddJobInput, SimJob } from './sim-types.ts';
 import { advanceTo, createSimJob } from './simulation.ts';
 
@@ -15,6 +15,14 @@ export class JobStore {
   private readonly byId = new Map<string, SimJob>();
   private order: SimJob[] = [];
   private readonly active = new Set<SimJob>();
+  /** Jobs whose finish `onFinish` has heard of; only kept when there is an `onFinish`. */
+  private readonly finished = new Set<SimJob>();
+
+  /**
+   * `onFinish` is told once each time a job enters succeeded, failed or cancelled, by the
+   * clock, the API or by hand (the emulator's webhooks hang on it).
+   */
+  constructor(private readonly onFinish?: (sim: SimJob) => void) {}
 
   /** Creates a job at virtual time `now` and returns its simulation state. */
   add(input: AddJobInput, now: number): SimJob {
@@ -22,6 +30,8 @@ export class JobStore {
     if (this.byId.has(sim.job.id)) throw new Error(`job ${sim.job.id} already exists`);
     this.byId.set(sim.job.id, sim);
     this.order.splice(this.insertionIndex(sim.job), 0, sim);
+    // Added already finished: it never changed status, so there is nothing to tell.
+    if (this.onFinish && isTerminal(sim.job.status)) this.finished.add(sim);
     this.touch(sim);
     return sim;
   }
@@ -37,6 +47,7 @@ export class JobStore {
     this.byId.delete(id);
     this.order.splice(this.order.indexOf(sim), 1);
     this.active.delete(sim);
+    this.finished.delete(sim);
     return true;
   }
 
@@ -58,12 +69,14 @@ export class JobStore {
   touch(sim: SimJob): void {
     if (sim.nextAt === null) this.active.delete(sim);
     else this.active.add(sim);
+    this.noticeFinish(sim);
   }
 
   /** Plays every due transition of every active job up to virtual time `now`. */
   advance(now: number): void {
     for (const sim of this.active) {
       advanceTo(sim, now);
+      this.noticeFinish(sim);
       if (sim.nextAt === null) this.active.delete(sim);
     }
   }
@@ -90,6 +103,19 @@ export class JobStore {
     this.byId.clear();
     this.order = [];
     this.active.clear();
+    this.finished.clear();
+  }
+
+  /** Tells `onFinish` of a job that has just finished; one set back by hand may finish again. */
+  private noticeFinish(sim: SimJob): void {
+    if (!this.onFinish) return;
+    if (!isTerminal(sim.job.status)) {
+      this.finished.delete(sim);
+      return;
+    }
+    if (this.finished.has(sim)) return;
+    this.finished.add(sim);
+    this.onFinish(sim);
   }
 
   /** Index of the first job that sorts at or after `job` (its own index when it is stored). */

@@ -123,6 +123,11 @@ function entryView(e: AuditEntry): AuditEntryView {
   };
 }
 
+/** Whether every verb may run on `resource` under `rule`. */
+function mayRunEverything(rule: ChannelRule, resource: string): boolean {
+  return VERBS.every((v) => mayRun(rule, v, resource));
+}
+
 /** Whether job `key` is on one of `resources`. */
 function onResources(key: string, resources: readonly string[]): boolean {
   const resource = splitJobKey(key)?.resource;
@@ -148,6 +153,7 @@ export async function policy(
         host: deps.resources.hostOf(name),
         kind: deps.resources.kindOf(name),
         verbs: VERBS.filter((v) => !ALWAYS_ALLOWED.includes(v) && mayRun(rule, v, name)),
+        allVerbs: mayRunEverything(rule, name),
         approval,
       };
     }),
