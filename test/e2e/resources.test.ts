@@ -81,8 +81,6 @@ access:
         },
       },
     );
-  });
-  beforeAll(() => {
     for (const [id, name] of [
       [GENERAL, 'ml-general'],
       [VISION, 'team-vision'],
