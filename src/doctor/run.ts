@@ -91,9 +91,15 @@ function secretsIn(env: NodeJS.ProcessEnv): string[] {
 
 function configSummary(config: Config): string {
   const mode = config.slack.socketMode ? 'Socket Mode' : 'HTTP mode';
-  const ft = config.fineTuning;
-  const backend = ft.provider === 'azure' ? `Azure OpenAI (${ft.auth.type})` : 'OpenAI platform';
-  return `parsed: ${mode}, ${backend}, role ${config.role}`;
+  const backendOf = (kind: 'azure' | 'openai', auth: string) =>
+    kind === 'azure' ? `Azure OpenAI (${auth})` : 'OpenAI platform';
+  if (config.configFile === undefined) {
+    const ft = config.fineTuning;
+    return `parsed: ${mode}, ${backendOf(ft.provider, ft.auth.type)}, role ${config.role}`;
+  }
+  const resources = config.resources.map((r) => `${r.name}: ${backendOf(r.kind, r.auth.type)}`);
+  const channels = Object.keys(config.access.channels).length;
+  return `parsed: ${mode}, role ${config.role}; ${config.configFile} names ${resources.length} resource${resources.length === 1 ? '' : 's'} (${resources.join(', ')}) and rules for ${channels} channel${channels === 1 ? '' : 's'}`;
 }
 
 /** The checks that need Redis, with one short-lived client that never retries for long. */
@@ -145,9 +151,12 @@ async function slackChecks(
       );
     }
     if (required) results.push(checkBotScopes(auth.scopes, required));
-    results.push(
-      await checkApprovers(bot, config.approval.approvers, config.approval.gatedActions),
-    );
+    // Each distinct approver list once: resources that share the defaults share one check.
+    const lists = new Map<string, Config['approval']>();
+    for (const { approval } of config.resources)
+      lists.set(JSON.stringify([approval.approvers, approval.gatedActions]), approval);
+    for (const policy of lists.values())
+      results.push(await checkApprovers(bot, policy.approvers, policy.gatedActions));
   }
   if (config.slack.appToken) {
     const app = slackClient(config.slack.appToken, config, timeoutMs);
@@ -156,8 +165,31 @@ async function slackChecks(
   return results;
 }
 
-async function fineTuningChecks(config: Config, opts: DoctorOptions): Promise<CheckResult> {
-  const ft = config.fineTuning;
+/** Every resource at once, each on its own client: one that hangs delays only its own line. */
+async function fineTuningChecks(config: Config, opts: DoctorOptions): Promise<CheckResult[]> {
+  if (config.configFile === undefined) return [await fineTuningCheck(config.fineTuning, opts)];
+  return Promise.all(
+    config.resources.map(async (r) => {
+      const result = await fineTuningCheck(
+        {
+          provider: r.kind,
+          baseUrl: r.baseUrl,
+          auth: r.auth,
+          ...(r.apiVersion ? { apiVersion: r.apiVersion } : {}),
+        },
+        opts,
+        r.headers,
+      );
+      return { ...result, name: `${result.name} (${r.name})` };
+    }),
+  );
+}
+
+async function fineTuningCheck(
+  ft: Config['fineTuning'],
+  opts: DoctorOptions,
+  headers?: Readonly<Record<string, string>>,
+): Promise<CheckResult> {
   const auth =
     ft.auth.type === 'entra' && opts.credential
       ? { ...ft.auth, credential: opts.credential }
@@ -166,6 +198,7 @@ async function fineTuningChecks(config: Config, opts: DoctorOptions): Promise<Ch
     baseUrl: ft.baseUrl,
     auth,
     ...(ft.apiVersion ? { apiVersion: ft.apiVersion } : {}),
+    ...(headers ? { headers } : {}),
     timeoutMs: opts.timeoutMs ?? 10_000,
     maxRetries: 1,
     retryPolicy: opts.retryPolicy ?? { baseDelayMs: 250, maxDelayMs: 1_000 },
@@ -201,13 +234,15 @@ export async function runDoctor(env: NodeJS.ProcessEnv, opts: DoctorOptions): Pr
     return DOCTOR_EXIT.config;
   }
 
+  // Keys read from the files FT_CONFIG names are secrets too.
+  secrets.push(...(config.fileSecrets ?? []));
   const results: CheckResult[] = [pass(CHECKS.config, configSummary(config))];
   for (const line of formatResult(results[0]!)) print(line);
   // One group at a time, in a fixed order, so the report reads the same on every run.
   const groups = [
     () => redisChecks(config, timeoutMs),
     () => slackChecks(config, timeoutMs, opts.manifestUrl ?? MANIFEST_URL),
-    async () => [await fineTuningChecks(config, opts)],
+    () => fineTuningChecks(config, opts),
   ];
   for (const group of groups) {
     for (const result of await group()) {

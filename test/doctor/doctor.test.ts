@@ -305,3 +305,62 @@ describe('npm run doctor on a Redis that refuses CONFIG (as managed services do)
     expect(text).not.toContain(password);
   });
 });
+
+describe('doctor with an FT_CONFIG file', () => {
+  it('checks the file and every resource in it, each on its own line', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'ftops-doctor-'));
+    const path = join(dir, 'ftops.yaml');
+    writeFileSync(
+      path,
+      `defaults:
+  approval: { approvers: [U0APPROVE] }
+resources:
+  azure-good:
+    kind: azure
+    endpoint: ${ft.url}
+    auth: { api_key_env: AZURE_KEY_GOOD }
+  platform-wrong-key:
+    kind: openai
+    base_url: ${ft.openaiBaseUrl}
+    auth: { api_key_env: PLATFORM_KEY }
+access:
+  channels:
+    C0TEAM: { allow: { resources: [azure-good], verbs: all } }
+`,
+    );
+    try {
+      const env = {
+        ...goodEnv(),
+        FT_CONFIG: path,
+        AZURE_KEY_GOOD: AZURE_KEY,
+        PLATFORM_KEY: OPENAI_KEY.replace('sk-', 'sk-wrong-'),
+      };
+      const { code, lines, text } = await doctor(env);
+      expect(code).toBe(1);
+      expect(lineOf(lines, 'Configuration').status).toMatch(
+        /names 2 resources \(azure-good: Azure OpenAI \(api-key\), platform-wrong-key: OpenAI platform\) and rules for 1 channel/,
+      );
+      expect(lineOf(lines, 'Fine-tuning API (azure-good)').status).toMatch(/^✓/);
+      const wrong = lineOf(lines, 'Fine-tuning API (platform-wrong-key)');
+      expect(wrong.status).toMatch(/^✗/);
+      expect(wrong.fix).toMatch(/refused/);
+      expect(text).not.toContain(env.PLATFORM_KEY);
+
+      // A file with a problem is reported like a bad environment: every problem, its line.
+      writeFileSync(
+        path,
+        'resources:\n  x:\n    kind: azure\n    endpoint: nowhere\n    auth: { api_key_env: NOPE }\n',
+      );
+      const bad = await doctor({ ...goodEnv(), FT_CONFIG: path });
+      expect(bad.code).toBe(2);
+      expect(bad.text).toMatch(
+        /ftops\.yaml line 4 \(resources\.x\.endpoint\): expected the resource endpoint/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
