@@ -238,3 +238,12 @@ access:
     );
   });
 });
+
+describe("the README's account of FT_CONFIG", () => {
+  it('shows the example file as it is in docs/, so the documented file is the tested one', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('```yaml\n', readme.indexOf('## Several resources and teams'));
+    const shown = readme.slice(start + '```yaml\n'.length, readme.indexOf('```\n', start + 8));
+    expect(shown).toBe(example);
+  });
+});
