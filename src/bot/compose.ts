@@ -1,13 +1,15 @@
 import type { Server } from 'node:http';
 import { errorText } from '../util/error-text.ts';
-import { describeConfig } from './config/index.ts';
+import { type Config, describeConfig } from './config/index.ts';
 import { createHttpServer, listen, type Readiness } from './http-server.ts';
 import { DOWN_AFTER_FAILURES, type ResourceHealth } from './resource-set.ts';
+import { planReload, type ReloadResult, tryLoad } from './reload.ts';
 import { buildServices } from './services.ts';
 import type { Ftops, StartOptions } from './start-options.ts';
 import { startWorkerRole } from './worker-role.ts';
 
 export { secretsOf } from './services.ts';
+export type { ReloadResult } from './reload.ts';
 export type { Ftops, StartOptions } from './start-options.ts';
 
 /**
@@ -79,8 +81,33 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
   logger.info({ port, config: describeConfig(config) }, 'ftops started');
 
   let stopped = false;
+  const reload = async (load: () => Config): Promise<ReloadResult> => {
+    const loaded = tryLoad(load);
+    const result = loaded.ok ? planReload(s.live.config, loaded.config) : loaded;
+    if (!result.ok || !loaded.ok) {
+      logger.warn(
+        { problems: result.ok ? [] : result.problems },
+        'FT_CONFIG was not reloaded; the running configuration stays',
+      );
+      return result;
+    }
+    const next = loaded.config;
+    const previous = s.live.config;
+    s.resources.applyReload(next.resources, s.webClient);
+    s.live.config = next;
+    for (const r of next.resources) {
+      const old = previous.resources.find((p) => p.name === r.name);
+      if (poller && old && old.pollIntervalSeconds !== r.pollIntervalSeconds)
+        await poller.reschedule(r.name, r.pollIntervalSeconds).catch((err: unknown) =>
+          logger.warn({ err: errorText(err), resource: r.name }, 'could not move the sweep schedule'),
+        );
+    }
+    logger.info({ changed: result.changed }, 'FT_CONFIG reloaded');
+    return result;
+  };
   return {
     port,
+    reload,
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     api,
     ...(poller ? { poller } : {}),

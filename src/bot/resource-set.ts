@@ -104,6 +104,30 @@ export class ResourceSet {
     return this.#byName.get(name);
   }
 
+  /**
+   * Takes the approval policies, sweep intervals and links of a reloaded configuration; the
+   * clients and their health stay (a change to those is refused before this, see reload.ts).
+   */
+  applyReload(resources: readonly ResourceConfig[], slack: Pick<WebClient, 'usergroups'>): void {
+    for (const config of resources) {
+      const old = this.#byName.get(config.name);
+      if (!old) continue;
+      const sameApprovers =
+        JSON.stringify(old.config.approval.approvers) === JSON.stringify(config.approval.approvers);
+      this.#byName.set(config.name, {
+        ...old,
+        config,
+        policy: {
+          config: config.approval,
+          // A new approver list needs a new role check (and its membership cache) too.
+          roles: sameApprovers
+            ? old.policy.roles
+            : new ApproverRoles({ slack, approvers: config.approval.approvers }),
+        },
+      });
+    }
+  }
+
   /** The resource job `key` belongs to; undefined for a key of no configured resource. */
   of(key: string): Resource | undefined {
     const split = splitJobKey(key);

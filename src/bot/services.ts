@@ -32,7 +32,9 @@ const APPROVAL_OUTCOMES: Partial<Record<AuditEvent, ApprovalOutcome>> = {
 
 /** Everything both roles share, built once from the config. */
 export interface Services {
+  /** The configuration at start-up; `live.config` is the one in force after any reload. */
   config: Config;
+  live: { config: Config };
   clock: () => number;
   logger: Logger;
   metrics: Metrics;
@@ -117,6 +119,7 @@ export function buildServices(opts: StartOptions): Services {
 
   return {
     config,
+    live: { config },
     clock,
     logger,
     metrics,

@@ -6,6 +6,7 @@ import type { ApprovalService } from '../handlers/approval/index.ts';
 import type { Poller } from '../poller/index.ts';
 import type { Config } from './config/index.ts';
 import type { Metrics } from './metrics.ts';
+import type { ReloadResult } from './reload.ts';
 
 /** What a test, the sandbox or `main` may override when starting ftops. */
 export interface StartOptions {
@@ -49,5 +50,11 @@ export interface Ftops {
   api: FineTuningClient;
   poller?: Poller;
   approvals?: ApprovalService;
+  /**
+   * Loads the configuration again (`load`, e.g. `loadConfig` on the environment) and applies
+   * what may change while running: channel rules, approval policies, sweep intervals. A bad
+   * file or a change to the resources themselves is refused and the running config stays.
+   */
+  reload(load: () => Config): Promise<ReloadResult>;
   stop(): Promise<void>;
 }

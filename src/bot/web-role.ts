@@ -29,7 +29,10 @@ export async function startWebRole(
   const deps: HandlerDeps = {
     api: s.api,
     resources: createResourceLookup(s.resources, s.statuses),
-    access: config.access,
+    // A getter: a reload of FT_CONFIG changes the rules for the next request.
+    get access() {
+      return s.live.config.access;
+    },
     isAmong: createMembership(s.webClient),
     jobLink: (key: string) => {
       const split = splitJobKey(key);

@@ -29,7 +29,9 @@ export async function startWorkerRole(s: Services, opts: StartOptions): Promise<
     // Only a channel whose rules let it watch a job's resource hears about it, `watch all` or not.
     mayHear: (channel, key) => {
       const resource = splitJobKey(key)?.resource;
-      return resource !== undefined && mayRun(ruleFor(config.access, channel), 'watch', resource);
+      return (
+        resource !== undefined && mayRun(ruleFor(s.live.config.access, channel), 'watch', resource)
+      );
     },
     slack: webClient,
     ...(opts.paceMs !== undefined ? { paceMs: opts.paceMs } : {}),

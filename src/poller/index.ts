@@ -62,6 +62,8 @@ export interface Poller {
   sweepers: ReadonlyMap<string, Sweeper>;
   /** Jobs waiting, delayed or running in each queue, for the queue-depth gauge. */
   queueDepths(): Promise<{ sweep: number; notify: number }>;
+  /** Moves a resource's sweeps to a new interval (after a reload); from any process, once. */
+  reschedule(resource: string, intervalSeconds: number): Promise<void>;
   /** Stops both workers (each finishes its current job) and closes the connections. */
   close(): Promise<void>;
 }
@@ -78,14 +80,15 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
   const [, sweepConn, notifyConn] = connections as [Redis, Redis, Redis];
   const subscriptions = createSubscriptions(commands, deps.keys);
   const notify = new NotifyQueue({ connection: commands, keys: deps.keys, retry: deps.retry });
-  const targets = deps.targets ?? [
+  const targets: SweepTarget[] = [...(deps.targets ?? [])];
+  if (targets.length === 0)
+    targets.push(
     {
       resource: 'default',
       client: deps.client as FineTuningClient,
       intervalSeconds: deps.intervalSeconds ?? 60,
       owns: () => true,
-    },
-  ];
+    });
   const statuses = createJobStatusStore(commands, deps.keys);
   const sweepers = new Map(
     targets.map((t) => [
@@ -156,6 +159,12 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
   return {
     sweeper,
     sweepers,
+    async reschedule(resource, intervalSeconds) {
+      const target = targets.find((t) => t.resource === resource);
+      if (!target) return;
+      target.intervalSeconds = intervalSeconds;
+      await scheduler.upsert(intervalSeconds, resource);
+    },
     async queueDepths() {
       const [sweep, notifyDepth] = await Promise.all([depth(scheduler.queue), depth(notify.queue)]);
       return { sweep, notify: notifyDepth };

@@ -75,6 +75,8 @@ export interface App {
   advanceClock(ms: number): void;
   /** Stops ftops and starts a fresh one on the same emulators, Redis namespace and config. */
   restart(): Promise<void>;
+  /** Reloads the configuration from the same environment (and FT_CONFIG file), as SIGHUP does. */
+  reload(): ReturnType<Ftops['reload']>;
   close(): Promise<void>;
 }
 
@@ -114,7 +116,7 @@ export async function startApp(
   const [ft, slack] = await Promise.all([startFineTuningEmulator(), startSlackEmulator()]);
   ft.setFaults({ retryAfterMs: 0 });
   const namespace = `test-${randomUUID()}`;
-  const config = loadConfig({
+  const loadEnv = {
     SLACK_BOT_TOKEN: slack.botToken,
     ...(opts.socketMode
       ? { SLACK_APP_TOKEN: slack.appToken }
@@ -129,7 +131,8 @@ export async function startApp(
     LOG_LEVEL: 'debug',
     ...(opts.configFile ? { FT_CONFIG: opts.configFile(ft) } : {}),
     ...env,
-  });
+  };
+  const config = loadConfig(loadEnv);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -218,6 +221,7 @@ export async function startApp(
     advanceClock(ms) {
       clockOffsetMs += ms;
     },
+    reload: () => app.ftops.reload(() => loadConfig(loadEnv)),
     async restart() {
       await app.ftops.stop();
       app.ftops = await boot();

@@ -198,6 +198,64 @@ access:
     expect(text).not.toContain('`stuck`');
   });
 
+  it('reloads the channel rules and approval policies; a bad or resource-changing file is refused', async () => {
+    const { readFileSync } = await import('node:fs');
+    const path = join(dir, 'ftops.yaml');
+    const original = readFileSync(path, 'utf8');
+    try {
+      platform.addJob({ id: 'ftjob-reloaded', status: 'running' });
+      expect((await ask('status ftjob-reloaded', { channel: VISION })).text).toContain(
+        'platform:ftjob-reloaded',
+      );
+      // #team-vision loses platform; platform's pauses become gated.
+      writeFileSync(
+        path,
+        original
+          .replace('        - { resources: [platform], verbs: [status] }\n', '')
+          .replace('approval: { gated_actions: [] }', 'approval: { gated_actions: [pause] }'),
+      );
+      const applied = await app.reload();
+      expect(applied).toEqual({
+        ok: true,
+        changed: ['channel rules', 'approval policy of platform'],
+      });
+      expect((await ask('status platform:ftjob-reloaded', { channel: VISION })).text).toContain(
+        'was not found at',
+      );
+      const gated = await ask('pause ftjob-reloaded', { channel: PLATFORM, user: REQUESTER });
+      expect(gated.text).toMatch(/approv/i);
+      expect(platform.getJob('ftjob-reloaded')?.status).toBe('running');
+
+      // A broken file: every problem listed, and the rules in force stay.
+      writeFileSync(path, original.replace('verbs: [status]', 'verbs: [stauts]'));
+      const broken = await app.reload();
+      expect(broken.ok).toBe(false);
+      expect(broken.ok ? [] : broken.problems).toEqual([
+        expect.stringMatching(
+          /ftops\.yaml line \d+ \(access\.channels\.C0VISION\.allow\.1\.verbs\.0\): expected a verb/,
+        ),
+      ]);
+      // A new resource needs new clients and a sweep: refused, with why.
+      writeFileSync(
+        path,
+        original.replace(
+          'access:',
+          `  extra:\n    kind: openai\n    base_url: ${platform.openaiBaseUrl}/x\n    auth: { api_key_env: PLATFORM_KEY }\naccess:`,
+        ),
+      );
+      expect(await app.reload()).toEqual({
+        ok: false,
+        problems: ['resource extra was added: restart ftops to apply that'],
+      });
+      expect((await ask('status platform:ftjob-reloaded', { channel: VISION })).text).toContain(
+        'was not found at',
+      );
+    } finally {
+      writeFileSync(path, original);
+      await app.reload();
+    }
+  });
+
   it('sweeps each resource on its own: a hanging one delays no other resource’s announcement', async () => {
     const job = app.ft.addJob({ id: 'ftjob-announce', status: 'running' });
     stuck.setFaults({ rate: 1, kinds: ['timeout'] });
