@@ -3,6 +3,7 @@ import { type Poller, startPoller } from '../poller/index.ts';
 import { rendererFromViews } from '../poller/render.ts';
 import { errorText } from '../util/error-text.ts';
 import { announcementCard, announcementReply } from '../views/announcement.ts';
+import { resourceNotice } from '../views/resource-notice.ts';
 import { type JobLink, jobLinkFor } from '../views/job-link.ts';
 import { splitJobKey } from '../vocabulary/index.ts';
 import type { Services } from './services.ts';
@@ -34,6 +35,9 @@ export async function startWorkerRole(s: Services, opts: StartOptions): Promise<
       );
     },
     slack: webClient,
+    // With one resource, a down API already shows in every reply and in /readyz; with several,
+    // its channels are told, since the others keep talking.
+    ...(s.resources.all.length > 1 ? { resourceNotice } : {}),
     ...(opts.paceMs !== undefined ? { paceMs: opts.paceMs } : {}),
     ...(opts.notifyStall ? { notifyStall: opts.notifyStall } : {}),
     render: rendererFromViews({

@@ -9,6 +9,7 @@ import { NotifyQueue, type NotifyRetry } from './notify-queue.ts';
 import { NotifyWorker } from './notify-worker.ts';
 import { PollScheduler, PollWorker, type SweepOutcome } from './poll-scheduler.ts';
 import type { AnnouncementRenderer } from './render.ts';
+import { ResourceNotices, type ResourceNoticeView } from './resource-notices.ts';
 import { Sweeper } from './sweeper.ts';
 
 export { NotifyQueue, notificationId } from './notify-queue.ts';
@@ -35,6 +36,8 @@ export interface PollerDeps {
   targets?: readonly SweepTarget[];
   client?: FineTuningClient;
   intervalSeconds?: number;
+  /** Words for "resource X is not answering" / "answers again"; no such notices when absent. */
+  resourceNotice?: ResourceNoticeView;
   /** Whether a channel may hear about a job (the channel rules); all may when absent. */
   mayHear?: (channel: string, jobId: string) => boolean;
   slack: WebClient;
@@ -82,14 +85,25 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
   const notify = new NotifyQueue({ connection: commands, keys: deps.keys, retry: deps.retry });
   const targets: SweepTarget[] = [...(deps.targets ?? [])];
   if (targets.length === 0)
-    targets.push(
-    {
+    targets.push({
       resource: 'default',
       client: deps.client as FineTuningClient,
       intervalSeconds: deps.intervalSeconds ?? 60,
       owns: () => true,
     });
   const statuses = createJobStatusStore(commands, deps.keys);
+  const notices = deps.resourceNotice
+    ? new ResourceNotices({
+        redis: commands,
+        keys: deps.keys,
+        slack: deps.slack,
+        subscriptions,
+        mayHear: deps.mayHear ?? (() => true),
+        view: deps.resourceNotice,
+        ...(deps.logger ? { logger: deps.logger } : {}),
+      })
+    : undefined;
+
   const sweepers = new Map(
     targets.map((t) => [
       t.resource,
@@ -101,6 +115,7 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
         notify,
         logger: deps.logger,
         owns: t.owns,
+        ...(notices ? { afterSweep: (report) => notices.afterSweep(t.resource, report) } : {}),
         ...(deps.mayHear ? { mayHear: deps.mayHear } : {}),
       }),
     ]),

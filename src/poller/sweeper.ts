@@ -34,6 +34,8 @@ export interface SweeperDeps {
   owns?: (jobId: string) => boolean;
   /** Whether a channel may hear about a job (the channel rules); every watcher when absent. */
   mayHear?: (channel: string, jobId: string) => boolean;
+  /** Told of each finished sweep's report (the resource's down/back notices). */
+  afterSweep?: (report: SweepReport) => Promise<void>;
   /** Called after each transition is recorded and before it is enqueued (crash tests). */
   onTransitionRecorded?: (jobId: string, seq: number) => Promise<void> | void;
 }
@@ -148,6 +150,11 @@ export class Sweeper {
     // Only now, with the announcement of each gone job queued for its channels, drop it.
     for (const jobId of report.gone) await this.dropGone(jobId);
     for (const jobId of report.retired) await this.dropGone(jobId);
+    await this.deps
+      .afterSweep?.(report)
+      .catch((err: unknown) =>
+        this.deps.logger?.warn({ err }, 'could not tell channels about the resource'),
+      );
     return report;
   }
 

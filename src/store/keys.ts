@@ -52,6 +52,8 @@ export function createKeys(namespace: string = DEFAULT_NAMESPACE) {
     channelPace: (channel: string) => `${prefix}:pace:${channel}`,
     groupMembers: (groupId: string) => `${prefix}:usergroup:${groupId}`,
     modalRef: (id: string) => `${prefix}:modal:${id}`,
+    /** Set while a resource's sweeps read nothing: its channels were told it is down. */
+    resourceDown: (resource: string) => `${prefix}:resource:${resource}:down`,
     /** The gated action approvers last agreed to on a job (a pause), until it is undone. */
     approvedHold: (jobId: string) => `${prefix}:hold:${jobId}`,
   };

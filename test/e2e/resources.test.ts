@@ -258,6 +258,12 @@ access:
 
   it('sweeps each resource on its own: a hanging one delays no other resource’s announcement', async () => {
     const job = app.ft.addJob({ id: 'ftjob-announce', status: 'running' });
+    // A job on stuck is watched while stuck still answers; then stuck stops answering.
+    stuck.setFaults(null);
+    stuck.addJob({ id: 'ftjob-onstuck', status: 'running' });
+    expect((await ask('watch stuck:ftjob-onstuck', { channel: GENERAL })).text).toContain(
+      'stuck:ftjob-onstuck',
+    );
     stuck.setFaults({ rate: 1, kinds: ['timeout'] });
     await ask('watch all', { channel: GENERAL });
     await ask(`watch vision:${job.id}`, { channel: GENERAL });
@@ -285,6 +291,15 @@ access:
       )
       .toContain('vision:ftjob-announce');
     await stuckSweep;
+    // #ml-general is told once that stuck is not answering, however many sweeps find it so.
+    const notices = () =>
+      app
+        .messagesIn(GENERAL)
+        .map((m) => visibleText(m))
+        .filter((t) => t.includes('fine-tuning resource `stuck`'));
+    expect(notices()).toEqual([expect.stringContaining('`stuck` is not answering')]);
+    await poller.sweepers.get('stuck')?.sweep();
+    expect(notices()).toHaveLength(1);
     // The resource that hangs shows in readiness detail, and the process stays ready for the rest.
     const ready = (await (await fetch(`${app.ftops.url}/readyz`)).json()) as {
       ok: boolean;
@@ -294,6 +309,12 @@ access:
     expect(ready.checks['resource:vision']).toEqual({ ok: true });
     expect(ready.checks['resource:stuck']?.ok).toBe(false);
     expect(ready.checks['resource:stuck']?.detail).toMatch(/did not answer/);
+    stuck.setFaults(null);
+    await poller.sweepers.get('stuck')?.sweep();
+    expect(notices()).toEqual([
+      expect.stringContaining('`stuck` is not answering'),
+      expect.stringContaining('`stuck` answers again; changes to 1 watched job'),
+    ]);
     // #team-vision watches nothing; and a watch-all channel that cannot see a resource hears nothing of it.
     expect(
       app
