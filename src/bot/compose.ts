@@ -2,14 +2,14 @@ import type { Server } from 'node:http';
 import { errorText } from '../util/error-text.ts';
 import { type Config, describeConfig } from './config/index.ts';
 import { createHttpServer, listen, type Readiness } from './http-server.ts';
-import { DOWN_AFTER_FAILURES, type ResourceHealth } from './resource-set.ts';
 import { planReload, type ReloadResult, tryLoad } from './reload.ts';
+import { DOWN_AFTER_FAILURES, type ResourceHealth } from './resource-set.ts';
 import { buildServices } from './services.ts';
 import type { Ftops, StartOptions } from './start-options.ts';
 import { startWorkerRole } from './worker-role.ts';
 
-export { secretsOf } from './services.ts';
 export type { ReloadResult } from './reload.ts';
+export { secretsOf } from './services.ts';
 export type { Ftops, StartOptions } from './start-options.ts';
 
 /**
@@ -98,9 +98,14 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
     for (const r of next.resources) {
       const old = previous.resources.find((p) => p.name === r.name);
       if (poller && old && old.pollIntervalSeconds !== r.pollIntervalSeconds)
-        await poller.reschedule(r.name, r.pollIntervalSeconds).catch((err: unknown) =>
-          logger.warn({ err: errorText(err), resource: r.name }, 'could not move the sweep schedule'),
-        );
+        await poller
+          .reschedule(r.name, r.pollIntervalSeconds)
+          .catch((err: unknown) =>
+            logger.warn(
+              { err: errorText(err), resource: r.name },
+              'could not move the sweep schedule',
+            ),
+          );
     }
     logger.info({ changed: result.changed }, 'FT_CONFIG reloaded');
     return result;
