@@ -9,7 +9,12 @@ import { JobStore } from './job-store.ts';
 import { type ApiContext, type ApiResponse, azureError, handleApiRequest } from './routes.ts';
 import type { AddJobInput, PauseMode, ResumeMode } from './sim-types.ts';
 import { setStatusByHand } from './transitions.ts';
-import { createWebhookSender, type WebhookDelivery, type WebhookTarget } from './webhooks.ts';
+import {
+  createWebhookSender,
+  type WebhookAttempt,
+  type WebhookDelivery,
+  type WebhookTarget,
+} from './webhooks.ts';
 
 export type { FaultConfig, FaultKind } from './faults.ts';
 export type {
@@ -101,7 +106,7 @@ export interface FineTuningEmulator {
   /** Every webhook sent, oldest first; always empty without the `webhooks` option. */
   webhookDeliveries: WebhookDelivery[];
   /** Sends a delivery again with its `webhook-id` and body, signed anew; resolves when answered. */
-  redeliverWebhook(webhookId: string): Promise<WebhookDelivery>;
+  redeliverWebhook(webhookId: string): Promise<WebhookAttempt>;
   /** Resolves once every webhook in flight has been answered or has failed. */
   webhooksSettled(): Promise<void>;
   reset(): void;
@@ -274,8 +279,7 @@ export async function startFineTuningEmulator(
     webhookDeliveries: webhooks?.deliveries ?? [],
     async redeliverWebhook(webhookId) {
       if (!webhooks) throw new Error('the emulator was started without webhooks');
-      await webhooks.redeliver(webhookId);
-      return emulator.webhookDeliveries.find((d) => d.webhookId === webhookId)!;
+      return webhooks.redeliver(webhookId);
     },
     webhooksSettled: () => webhooks?.settled() ?? Promise.resolve(),
     reset() {
