@@ -6,6 +6,7 @@ import { planReload, type ReloadResult, tryLoad } from './reload.ts';
 import { DOWN_AFTER_FAILURES, type ResourceHealth } from './resource-set.ts';
 import { buildServices } from './services.ts';
 import type { Ftops, StartOptions } from './start-options.ts';
+import { startWebhookReceiver } from './webhook-receiver.ts';
 import { startWorkerRole } from './worker-role.ts';
 
 export type { ReloadResult } from './reload.ts';
@@ -27,6 +28,8 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
       ? await import('./web-role.ts').then((m) => m.startWebRole(s))
       : undefined;
   const poller = config.role !== 'web' ? await startWorkerRole(s, opts) : undefined;
+  // Like Slack's endpoint, a route the outside calls: served where Slack is answered.
+  const webhooks = config.role !== 'worker' ? startWebhookReceiver(s) : undefined;
 
   const readiness = async (): Promise<Readiness> => {
     const checks: Readiness['checks'] = {};
@@ -59,6 +62,7 @@ export async function startFtops(opts: StartOptions): Promise<Ftops> {
 
   const server: Server = createHttpServer({
     ...(slackEvents ? { slackEvents } : {}),
+    ...(webhooks ? { webhooks } : {}),
     readiness,
     metrics: () => metrics.render(),
     ...(opts.fallback ? { fallback: opts.fallback } : {}),

@@ -8,6 +8,9 @@ export const SWEEP_QUEUE = 'ftops-sweep';
 /** The scheduler's ID: upserting it again, from any process, replaces rather than adds. */
 export const SWEEP_SCHEDULER_ID = 'sweep';
 
+/** A job on the sweep queue that reads one job rather than sweeping a resource. */
+export const READ_JOB = 'read';
+
 /** The resource the environment-only configuration sweeps; its schedule keeps the old ID. */
 const DEFAULT_SWEEP = 'default';
 
@@ -42,6 +45,23 @@ export class PollScheduler {
   }
 
   /**
+   * Asks for one job to be read as soon as a worker is free (a webhook said it changed). A
+   * read that fails is tried twice more, a few seconds apart; the sweep is the backstop.
+   */
+  async readNow(resource: string, jobKey: string): Promise<void> {
+    await this.queue.add(
+      READ_JOB,
+      { resource, job: jobKey },
+      {
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 2_000 },
+        removeOnComplete: 50,
+        removeOnFail: 50,
+      },
+    );
+  }
+
+  /**
    * Puts the schedule back if it is gone (a Redis that restarted without its data, or a
    * FLUSHDB), leaving an existing one alone so its next sweep is not moved. True if it had to.
    */
@@ -66,26 +86,36 @@ export interface SweepOutcome {
   skipped?: boolean;
 }
 
+/** What the sweep queue's jobs carry: a sweep names its resource, a read also the job. */
+interface SweepJobData {
+  resource?: string;
+  job?: string;
+}
+
 /**
  * Runs sweeps as the schedulers emit them: one slot per resource, so a resource whose API
  * hangs holds only its own slot, and at most one sweep of a resource at a time per process.
  */
 export class PollWorker {
-  readonly worker: Worker<{ resource?: string }, SweepReport | null>;
+  readonly worker: Worker<SweepJobData, SweepReport | string | null>;
 
   constructor(opts: {
     connection: ConnectionOptions;
     keys: Keys;
     /** One sweeper per resource, by name; `sweeper` alone is the `default` resource's. */
-    sweepers?: ReadonlyMap<string, Pick<Sweeper, 'sweep'>>;
-    sweeper?: Pick<Sweeper, 'sweep'>;
+    sweepers?: ReadonlyMap<string, Pick<Sweeper, 'sweep' | 'readOne'>>;
+    sweeper?: Pick<Sweeper, 'sweep' | 'readOne'>;
     logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
     /** Told of every sweep, for metrics and the sweep's log line. */
     onSweep?: (outcome: SweepOutcome) => void;
   }) {
     const sweepers = opts.sweepers ?? new Map(opts.sweeper ? [[DEFAULT_SWEEP, opts.sweeper]] : []);
     const running = new Set<string>();
-    const run = async (job: { id?: string; data?: { resource?: string } }) => {
+    const run = async (job: { id?: string; name?: string; data?: SweepJobData }) => {
+      if (job.name === READ_JOB) {
+        const sweeper = sweepers.get(job.data?.resource ?? DEFAULT_SWEEP);
+        return sweeper && job.data?.job ? sweeper.readOne(job.data.job) : null;
+      }
       const started = performance.now();
       // The BullMQ job ID ties the sweep's log lines together, like a request's correlation ID.
       const sweepId = job.id ?? 'sweep';
@@ -110,15 +140,21 @@ export class PollWorker {
         running.delete(resource);
       }
     };
-    this.worker = new Worker<{ resource?: string }, SweepReport | null>(SWEEP_QUEUE, run, {
+    this.worker = new Worker<SweepJobData, SweepReport | string | null>(SWEEP_QUEUE, run, {
       connection: opts.connection,
       prefix: opts.keys.bullPrefix,
-      // A slot per resource: a hung one keeps its own; its next sweep, in a freed slot, is skipped.
-      concurrency: Math.max(1, sweepers.size),
+      // A slot per resource: a hung one keeps its own; its next sweep, in a freed slot, is
+      // skipped. As many again for reads a webhook asks for, so they never wait for a sweep.
+      concurrency: Math.max(1, sweepers.size) * 2,
     });
     this.worker.on('error', (err) => opts.logger?.error({ err }, 'sweep worker error'));
-    this.worker.on('failed', (_job, err) =>
-      opts.logger?.warn({ err }, 'sweep failed; the next one retries'),
+    this.worker.on('failed', (job, err) =>
+      opts.logger?.warn(
+        { err },
+        job?.name === READ_JOB
+          ? 'reading a job a webhook named failed; the sweep reads it in any case'
+          : 'sweep failed; the next one retries',
+      ),
     );
   }
 

@@ -76,16 +76,7 @@ export class Sweeper {
   }
 
   async sweep(): Promise<SweepReport> {
-    const report: SweepReport = {
-      pages: 0,
-      singleReads: 0,
-      firstSights: 0,
-      transitions: 0,
-      enqueued: 0,
-      unread: [],
-      gone: [],
-      retired: [],
-    };
+    const report = emptyReport();
     // Left-overs first: a crash after a compare-and-set left its transition in the outbox.
     report.enqueued += await this.drainOutbox();
 
@@ -156,6 +147,37 @@ export class Sweeper {
         this.deps.logger?.warn({ err }, 'could not tell channels about the resource'),
       );
     return report;
+  }
+
+  /**
+   * Reads one job now (a webhook said it changed) and records and enqueues what changed,
+   * exactly as a sweep would: the compare-and-set makes a sweep reading it at the same
+   * time, or a copy of the event, announce the change once. A job that no channel watches
+   * and ftops has never seen is left alone: nobody would hear of it.
+   */
+  async readOne(jobId: string): Promise<'read' | 'ignored'> {
+    const { subscriptions, statuses } = this.deps;
+    if (this.deps.owns && !this.deps.owns(jobId)) return 'ignored';
+    const [state, watchers] = await Promise.all([
+      statuses.getMany([jobId]).then((m) => m.get(jobId)),
+      subscriptions.watchersOf(jobId),
+    ]);
+    if (!state && watchers.length === 0 && !(await subscriptions.hasWatchAll())) return 'ignored';
+    if (state && isFinal(state.status)) return 'ignored';
+    const report = emptyReport();
+    let job: FineTuningJob;
+    try {
+      // A failed read rejects, and the queue tries again; the next sweep would catch it anyway.
+      job = await this.deps.client.getJob(jobId);
+    } catch (err) {
+      // Whether a 404 means "gone" takes the sweep's care (a wrong endpoint 404s everything).
+      if (err instanceof NotFoundError) return 'ignored';
+      throw err;
+    }
+    report.singleReads++;
+    await this.observe(job, state, report);
+    await this.drainOutbox();
+    return 'read';
   }
 
   /** Whether the API answered a read this sweep, or answers a one-job listing now. */
@@ -301,6 +323,19 @@ export class Sweeper {
     }
     return n;
   }
+}
+
+function emptyReport(): SweepReport {
+  return {
+    pages: 0,
+    singleReads: 0,
+    firstSights: 0,
+    transitions: 0,
+    enqueued: 0,
+    unread: [],
+    gone: [],
+    retired: [],
+  };
 }
 
 function stateOf(job: FineTuningJob, now: number): JobState {

@@ -107,6 +107,8 @@ export interface StartAppOptions {
   configFile?: (ft: FineTuningEmulator) => string;
   /** Per-attempt timeout of the fine-tuning clients (30 s otherwise). */
   apiTimeoutMs?: number;
+  /** The port ftops listens on, for a sender that must know it first (webhooks); any free one otherwise. */
+  port?: number;
 }
 
 export async function startApp(
@@ -146,7 +148,7 @@ export async function startApp(
     startFtops({
       config,
       logger,
-      port: 0,
+      port: opts.port ?? 0,
       host: '127.0.0.1',
       retryPolicy: noDelayRetryPolicy,
       ...(opts.apiTimeoutMs ? { apiTimeoutMs: opts.apiTimeoutMs } : {}),

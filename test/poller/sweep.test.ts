@@ -40,6 +40,27 @@ describe('sweeps', () => {
     expect(new Set(replies.map((m) => m.thread_ts))).toEqual(new Set(cards.map((m) => m.ts)));
   });
 
+  it('a read a webhook asked for, racing two sweeps, announces the change once; a finished or unknown job is not read', async () => {
+    const job = h.ft.addJob({ status: 'running' });
+    await h.subs.watch(CHANNEL, job.id);
+    const a = h.newSweeper();
+    const b = h.newSweeper();
+    h.startNotifyWorker();
+    await a.sweep();
+    h.ft.setStatus(job.id, 'failed');
+    const [read] = await Promise.all([a.readOne(job.id), a.sweep(), b.sweep()]);
+    expect(read).toBe('read');
+    await h.settle();
+    expect(h.messages(CHANNEL).filter((m) => !m.thread_ts)).toHaveLength(1);
+    const reads = getCalls(h).length;
+    // Finished: never read again, webhook or not.
+    expect(await a.readOne(job.id)).toBe('ignored');
+    // Nobody watches it and ftops never saw it: nobody would hear.
+    const stranger = h.ft.addJob({ status: 'succeeded' });
+    expect(await a.readOne(stranger.id)).toBe('ignored');
+    expect(getCalls(h).length).toBe(reads);
+  });
+
   it('rides out 429 and 500 from the API through the client retries', async () => {
     const jobs = [h.ft.addJob({ status: 'running' }), h.ft.addJob({ status: 'running' })];
     for (const j of jobs) await h.subs.watch(CHANNEL, j.id);
