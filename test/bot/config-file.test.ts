@@ -189,6 +189,26 @@ access:
     ]);
   });
 
+  it('refuses a webhook secret that is not whsec_ and base64, at its line, without showing it', () => {
+    const path = file(`resources:
+  platform:
+    kind: openai
+    auth: { api_key_env: PLATFORM_KEY }
+    webhook_secret_env: PLATFORM_WHSEC
+    approval: { gated_actions: [] }
+`);
+    const env = { ...base, PLATFORM_KEY: 'sk-1', FT_CONFIG: path };
+    const problems = problemsOf({ ...env, PLATFORM_WHSEC: 'sk-pasted-the-api-key' });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /line 5 \(resources\.platform\.webhook_secret_env\): expected whsec_ followed by base64/,
+      ),
+    ]);
+    expect(problems.join('\n')).not.toContain('sk-pasted');
+    const config = loadConfig({ ...env, PLATFORM_WHSEC: 'whsec_c2VjcmV0' });
+    expect(config.resources[0]?.webhookSecret).toBe('whsec_c2VjcmV0');
+  });
+
   it('points at the line and column of a YAML syntax error', () => {
     const problems = problemsOf({ ...base, FT_CONFIG: file('resources:\n  a: [unclosed\n') });
     expect(problems).toHaveLength(1);

@@ -4,6 +4,7 @@ import { isDocument, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ClientAuth } from '../../api/types.ts';
 import type { ApprovalPolicyConfig, ApproverList } from '../../handlers/approval/index.ts';
+import { isWebhookSecret } from '../webhooks/standard-webhooks.ts';
 import {
   type ApprovalEntry,
   type ChannelRuleEntry,
@@ -203,6 +204,16 @@ function resolve(
   for (const [name, entry] of Object.entries(file.resources)) {
     const at = ['resources', name] as const;
     const resource = resolveResource(name, entry, at, readSecret);
+    if (resource.webhookSecret !== undefined && !isWebhookSecret(resource.webhookSecret))
+      report(
+        [
+          ...at,
+          'webhook_secret_env' in entry && entry.webhook_secret_env
+            ? 'webhook_secret_env'
+            : 'webhook_secret_file',
+        ],
+        'expected whsec_ followed by base64, as the OpenAI platform shows the secret',
+      );
     const approval = mergeApproval(globalApproval, entry.approval);
     checkApproval(approval, [...at, 'approval'], report);
     const seen = endpoints.get(resource.baseUrl);
