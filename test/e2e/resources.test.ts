@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,8 +7,14 @@ import {
   startFineTuningEmulator,
 } from '../../src/emulators/fine-tuning/index.ts';
 import { buttonsOf } from '../../src/emulators/slack/inspect.ts';
-import { PICK_RESOURCE } from '../../src/views/action-ids.ts';
-import { APPROVER, type App, OUTSIDER, REQUESTER, startApp, visibleText } from './harness.ts';
+import {
+  PAUSE_JOB,
+  PICK_RESOURCE,
+  REASON_BLOCK,
+  REASON_INPUT,
+  REASON_MODAL,
+} from '../../src/views/action-ids.ts';
+import { APPROVER, type App, OUTSIDER, poll, REQUESTER, startApp, visibleText } from './harness.ts';
 
 const GENERAL = 'C0GENERAL';
 const VISION = 'C0VISION';
@@ -199,7 +205,6 @@ access:
   });
 
   it('reloads the channel rules and approval policies; a bad or resource-changing file is refused', async () => {
-    const { readFileSync } = await import('node:fs');
     const path = join(dir, 'ftops.yaml');
     const original = readFileSync(path, 'utf8');
     try {
@@ -250,6 +255,55 @@ access:
       expect((await ask('status platform:ftjob-reloaded', { channel: VISION })).text).toContain(
         'was not found at',
       );
+    } finally {
+      writeFileSync(path, original);
+      await app.reload();
+    }
+  });
+
+  it('asks the rules again when a Pause modal is submitted: a reload while it was open refuses it', async () => {
+    const path = join(dir, 'ftops.yaml');
+    const original = readFileSync(path, 'utf8');
+    try {
+      app.ft.addJob({ id: 'ftjob-modal', status: 'running' });
+      const card = await ask('status vision:ftjob-modal', { channel: VISION });
+      const pause = buttonsOf(card.body.blocks).find((b) => b.actionId === PAUSE_JOB);
+      expect(pause?.value).toBe('vision:ftjob-modal');
+      const opened = app.slack.callsTo('views.open').length;
+      await app.click({ actionId: PAUSE_JOB, value: pause?.value ?? '', channel: VISION });
+      await expect.poll(() => app.slack.callsTo('views.open').length).toBe(opened + 1);
+      const view = app.slack.callsTo('views.open').at(-1)?.args.view as {
+        callback_id: string;
+        private_metadata: string;
+      };
+      expect(view.callback_id).toBe(REASON_MODAL);
+
+      // While the modal is open, #team-vision loses pause on vision.
+      writeFileSync(
+        path,
+        original.replace(
+          '        - { resources: [vision], verbs: all }\n',
+          '        - { resources: [vision], verbs: [list, status] }\n',
+        ),
+      );
+      expect((await app.reload()).ok).toBe(true);
+      const requests = () =>
+        app.messagesIn(VISION).filter((m) => !m.ephemeral && visibleText(m).includes('ftjob-modal'))
+          .length;
+      const before = requests();
+      await app.submitView({
+        callbackId: REASON_MODAL,
+        privateMetadata: view.private_metadata,
+        values: { [REASON_BLOCK]: { [REASON_INPUT]: { type: 'plain_text_input', value: 'why' } } },
+      });
+      const refusal = await poll(() =>
+        app
+          .messagesIn(VISION)
+          .find((m) => m.ephemeral && /pause/.test(m.text) && /team-vision/.test(visibleText(m))),
+      );
+      expect(visibleText(refusal)).toContain(`<@${ADMIN}>`);
+      expect(requests()).toBe(before);
+      expect(app.ft.getJob('ftjob-modal')?.status).toBe('running');
     } finally {
       writeFileSync(path, original);
       await app.reload();

@@ -12,7 +12,12 @@ export function registerDenyModal(app: App, deps: HandlerDeps): void {
     callbackId: DENY_MODAL,
     name: 'deny modal',
     resolve: (ref, user) => deps.approvals.resolveDenyRef(ref, user),
-    act: (ref, user, reason) =>
-      deps.approvals.click({ requestId: ref.requestId, clicker: user, vote: 'deny', reason }),
+    act: (ref, caller, reason) =>
+      deps.approvals.click({
+        requestId: ref.requestId,
+        clicker: caller.userId,
+        vote: 'deny',
+        reason,
+      }),
   });
 }

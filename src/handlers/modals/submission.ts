@@ -2,7 +2,7 @@ import type { App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt
 import type { Logger } from 'pino';
 import { errorText } from '../../util/error-text.ts';
 import { REASON_BLOCK, REASON_INPUT } from '../../views/action-ids.ts';
-import type { HandlerDeps } from '../deps.ts';
+import type { Caller, HandlerDeps } from '../deps.ts';
 import { replyForError } from '../reply.ts';
 
 /** What Bolt hands a modal's submit listener. */
@@ -54,7 +54,8 @@ export function registerReferencedModal<Ref extends { channel: string }>(
     /** Names the modal in the log line for an unusable reference. */
     name: string;
     resolve: (ref: string, user: string) => Promise<Ref | null>;
-    act: (ref: Ref, user: string, reason: string) => Promise<{ ephemeral: AnswerView }>;
+    /** `caller` is the submitter in the channel the reference names. */
+    act: (ref: Ref, caller: Caller, reason: string) => Promise<{ ephemeral: AnswerView }>;
   },
 ): void {
   app.view(modal.callbackId, async (args: SubmitArgs) => {
@@ -70,11 +71,13 @@ export function registerReferencedModal<Ref extends { channel: string }>(
       log.warn(`${modal.name} submitted with an unknown, used or foreign reference; ignored`);
       return;
     }
+    const correlationId = String(args.context.correlationId ?? 'socket');
+    const caller: Caller = { userId: user, channelId: ref.channel, correlationId };
     let view: AnswerView;
     try {
-      view = (await modal.act(ref, user, submittedReason(args.view))).ephemeral;
+      view = (await modal.act(ref, caller, submittedReason(args.view))).ephemeral;
     } catch (err) {
-      view = replyForError(err, String(args.context.correlationId ?? 'socket'), log);
+      view = replyForError(err, correlationId, log);
     }
     await answerSubmitter(args, { channel: ref.channel, user, log }, view);
   });
