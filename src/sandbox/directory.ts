@@ -4,6 +4,7 @@ import {
   DEFAULT_USERS,
   SLACK_WORKSPACE,
 } from '../emulators/slack/index.ts';
+import { TEAM_CHANNELS } from './resources.ts';
 
 /** What the sandbox page calls each person, from the approver setting. */
 export type SandboxRole = 'approver' | 'requester' | 'outsider' | 'bot';
@@ -48,7 +49,10 @@ export const SANDBOX_USERGROUPS: Record<string, string[]> = {
 /** Friendly handles for the fixture user groups (the emulator only knows their IDs). */
 const GROUP_HANDLES: Record<string, string> = { S0APPROVERS: 'approvers' };
 
-/** The workspace's people, channels and groups, each person labelled by the approver setting. */
+/**
+ * The workspace's people, channels (the emulator's own and the team channels of the sandbox's
+ * FT_CONFIG) and groups, each person labelled by the approver setting.
+ */
 export function buildDirectory(approvers: {
   users: readonly string[];
   groups: readonly string[];
@@ -76,7 +80,7 @@ export function buildDirectory(approvers: {
       realName: u.realName ?? u.name,
       role: roleOf(u.id, 'isBot' in u ? u.isBot : false),
     })),
-    channels: DEFAULT_CHANNELS.map((c) => ({ id: c.id, name: c.name })),
+    channels: [...DEFAULT_CHANNELS, ...TEAM_CHANNELS].map((c) => ({ id: c.id, name: c.name })),
     groups,
   };
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { type Ftops, secretsOf, startFtops } from '../bot/compose.ts';
@@ -15,6 +18,7 @@ import {
   type SlackView,
   startSlackEmulator,
 } from '../emulators/slack/index.ts';
+import { type AccessPanel, describeAccess } from './access-panel.ts';
 import { SlackBridge } from './bridge.ts';
 import {
   buildDirectory,
@@ -30,7 +34,15 @@ import {
   ensureRedis,
   type SandboxRedis,
 } from './redis.ts';
-import { pageMessage, sandboxRoutes } from './routes.ts';
+import {
+  AZURE_RESOURCE,
+  KEY_VARIABLES,
+  OPENAI_RESOURCE,
+  platformJobs,
+  sandboxConfigFile,
+  TEAM_CHANNELS,
+} from './resources.ts';
+import { pageMessage, type SandboxResource, sandboxRoutes } from './routes.ts';
 import { describeRules, type SandboxRuleVariable } from './rules.ts';
 import { loadStaticFiles } from './static-files.ts';
 
@@ -71,12 +83,23 @@ export interface Sandbox {
   portTaken?: number;
   namespace: string;
   redis: SandboxRedis;
+  /** The Azure resource's emulator (`azure-eastus`, the first in FT_CONFIG). */
   ft: FineTuningEmulator;
+  /** The OpenAI platform's emulator (`openai-platform`). */
+  platform: FineTuningEmulator;
   slack: SlackEmulator;
   ftops: Ftops;
   bridge: SlackBridge;
-  /** The demo jobs' IDs, in the order of src/emulators/fine-tuning/demo.ts. */
+  /** The Azure resource's demo jobs' IDs, in the order of src/emulators/fine-tuning/demo.ts. */
   jobIds: string[];
+  /** The OpenAI platform's jobs' IDs, in the order of `platformJobs` (resources.ts). */
+  platformJobIds: string[];
+  /** The one job ID both resources have (doc-search's), to show "which resource?". */
+  sharedJobId: string;
+  /** The FT_CONFIG file the bot was started with (removed on stop). */
+  configFile: string;
+  /** The resources and each channel's rule, as the side panel lists them. */
+  access: AccessPanel;
   /** Milliseconds from the call to ready (the watch included). */
   startupMs: number;
   /** The approval rules in force, in sentences (as the page shows them). */
@@ -92,9 +115,10 @@ export class PortTakenError extends Error {
 const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
 
 /**
- * Starts the fine-tuning and Slack emulators, Redis when needed, and the real bot on
- * 127.0.0.1, with the Slack-like page served on the bot's port. Resolves once the page can be
- * opened and #ml-training watches every job.
+ * Starts two fine-tuning emulators (the resources `azure-eastus` and `openai-platform` of an
+ * FT_CONFIG file written for the run), the Slack emulator, Redis when needed, and the real bot
+ * on 127.0.0.1, with the Slack-like page served on the bot's port. Resolves once the page can
+ * be opened and #ml-training watches every job.
  */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const t0 = performance.now();
@@ -119,24 +143,48 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     await clearNamespace(redis.url, namespace);
     undo.push(() => clearNamespace(redis.url, namespace));
 
-    const [ft, slack] = await Promise.all([
-      startFineTuningEmulator({ realTime: true }),
+    // Two fine-tuning resources, each its own emulator with a key of its own: an Azure
+    // resource with the usual demo jobs, and the OpenAI platform with a team's jobs.
+    const keys = {
+      azure: randomBytes(12).toString('hex'),
+      openai: randomBytes(12).toString('hex'),
+    };
+    const [ft, platform, slack] = await Promise.all([
+      startFineTuningEmulator({ realTime: true, apiKey: keys.azure }),
+      startFineTuningEmulator({ realTime: true, bearerTokens: [keys.openai] }),
       startSlackEmulator(),
     ]);
     undo.push(
       () => ft.close(),
+      () => platform.close(),
       () => slack.close(),
     );
     // The same jobs `seedDemoJobs` adds, added here so the side panel knows their IDs.
     const jobIds = demoJobs(ft.clock.now()).map((job) => ft.addJob(job).id);
+    // doc-search's ID on both resources: a bare ID that two resources have.
+    const sharedJobId = jobIds[3] as string;
+    const platformJobIds = platformJobs(platform.clock.now(), sharedJobId).map(
+      (job) => platform.addJob(job).id,
+    );
+
+    const dir = mkdtempSync(join(tmpdir(), 'ftops-sandbox-'));
+    undo.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const configFile = join(dir, 'ftops.yaml');
+    writeFileSync(
+      configFile,
+      sandboxConfigFile({ azureEndpoint: ft.url, openaiBaseUrl: platform.openaiBaseUrl }),
+    );
 
     const signingSecret = randomBytes(24).toString('hex');
+    // The keys reach the bot as the variables the file names, in the environment it loads
+    // (not process.env: two sandboxes in one process keep their own).
     const config = loadConfig({
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_SIGNING_SECRET: signingSecret,
       SLACK_API_URL: slack.apiUrl,
-      AZURE_OPENAI_ENDPOINT: ft.url,
-      AZURE_OPENAI_API_KEY: 'test-key',
+      FT_CONFIG: configFile,
+      [KEY_VARIABLES[AZURE_RESOURCE]]: keys.azure,
+      [KEY_VARIABLES[OPENAI_RESOURCE]]: keys.openai,
       REDIS_URL: redis.url,
       FT_REDIS_NAMESPACE: namespace,
       FT_APPROVER_IDS: opts.approvers ?? 'S0APPROVERS',
@@ -151,8 +199,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     slack.addUser(SECOND_APPROVER);
     for (const [id, members] of Object.entries(SANDBOX_USERGROUPS)) slack.setUsergroup(id, members);
+    for (const channel of TEAM_CHANNELS) slack.addChannel({ ...channel, isMember: true });
     const directory = buildDirectory(config.approval.approvers);
     const rules = describeRules(config.approval, directory);
+    const access = describeAccess(config, directory);
+    const resources: SandboxResource[] = [
+      { name: AZURE_RESOURCE, ft, jobIds },
+      { name: OPENAI_RESOURCE, ft: platform, jobIds: platformJobIds },
+    ];
     const channelName = (id: string) => directory.channels.find((c) => c.id === id)?.name ?? id;
     let ftops: Ftops | undefined;
     const bridge = new SlackBridge({
@@ -175,13 +229,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const fallback = sandboxRoutes({
       slack,
-      ft,
+      resources,
       bridge,
       live,
       directory,
       rules,
+      access,
       files: loadStaticFiles(WEB_DIR),
-      jobIds: () => jobIds,
       port: () => ftops?.port ?? port,
     });
     // Checked again: startFtops starts the poller before it listens, so a port taken in the
@@ -194,6 +248,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     undo.push(() => started.stop());
 
     if (opts.watchAll ?? true) await watchEverything(bridge, slack);
+    // One sweep of each resource now, not in 3 s: the bot's index of known jobs then holds both
+    // resources' jobs from the first command, so the ID both have is found on both (a lookup
+    // trusts the index once it knows the ID on any resource).
+    if (ftops.poller) await Promise.all([...ftops.poller.sweepers.values()].map((s) => s.sweep()));
 
     return {
       url: `http://127.0.0.1:${ftops.port}/`,
@@ -202,10 +260,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       namespace,
       redis,
       ft,
+      platform,
       slack,
       ftops,
       bridge,
       jobIds,
+      platformJobIds,
+      sharedJobId,
+      configFile,
+      access,
       rules,
       startupMs: Math.round(performance.now() - t0),
       stop: stopAll,

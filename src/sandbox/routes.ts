@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { FineTuningEmulator } from '../emulators/fine-tuning/index.ts';
 import type { SlackEmulator, SlackMessage } from '../emulators/slack/index.ts';
 import { errorText } from '../util/error-text.ts';
-import { COMMAND_USAGE, VERBS } from '../vocabulary/index.ts';
+import { COMMAND_USAGE, jobKey, VERBS } from '../vocabulary/index.ts';
+import type { AccessPanel } from './access-panel.ts';
 import { type BotAck, BridgeError, type SlackBridge } from './bridge.ts';
 import type { Directory } from './directory.ts';
 import type { LiveFeed } from './live.ts';
@@ -12,18 +13,27 @@ import { sendStatic } from './static-files.ts';
 /** Statuses the side panel may set by hand, as if something outside ftops changed the job. */
 export const MANUAL_STATUSES = ['failed', 'succeeded', 'paused', 'running', 'cancelled'] as const;
 
+/** One fine-tuning resource of the sandbox: its name in FT_CONFIG, its emulator, its jobs. */
+export interface SandboxResource {
+  name: string;
+  ft: FineTuningEmulator;
+  /** IDs of the jobs the side panel lists, oldest first. */
+  jobIds: string[];
+}
+
 /** What the routes work on. */
 export interface RouteDeps {
   slack: SlackEmulator;
-  ft: FineTuningEmulator;
+  /** The resources in the order of FT_CONFIG. */
+  resources: SandboxResource[];
   bridge: SlackBridge;
   live: LiveFeed;
   directory: Directory;
   /** The approval rules in force, in sentences, for the page's panel. */
   rules: string[];
+  /** The resources and each channel's rule, for the page's panel. */
+  access: AccessPanel;
   files: Map<string, { type: string; body: Buffer }>;
-  /** IDs of the jobs the side panel lists, oldest first. */
-  jobIds: () => string[];
   /** The port the page is served on (known once the server listens). */
   port: () => number;
 }
@@ -82,6 +92,7 @@ export function sandboxRoutes(deps: RouteDeps) {
     values: z.record(z.string(), z.record(z.string(), z.unknown())),
   });
   const statusInput = z.object({
+    resource: z.string().max(40),
     id: z.string().max(100),
     status: z.enum(MANUAL_STATUSES),
   });
@@ -104,20 +115,44 @@ export function sandboxRoutes(deps: RouteDeps) {
         channels.has(channel) ? list.map((m) => pageMessage(channel, m)) : [],
       );
       const commands = VERBS.map((verb) => ({ verb, ...COMMAND_USAGE[verb] }));
-      json(res, 200, { directory: deps.directory, commands, messages, rules: deps.rules });
+      json(res, 200, {
+        directory: deps.directory,
+        commands,
+        messages,
+        rules: deps.rules,
+        access: deps.access,
+      });
     },
     'GET /sandbox/api/events': async (req, res) => deps.live.open(req, res),
     'GET /sandbox/api/fine-tuning': async (req, res) => {
-      const since = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('since') ?? 0);
-      const from = Number.isInteger(since) && since >= 0 ? since : 0;
-      const requests = deps.ft.requests.slice(from).map((r, i) => ({ n: from + i, ...r }));
-      const jobs = deps.jobIds().flatMap((jobId) => {
-        const job = deps.ft.getJob(jobId);
-        return job
-          ? [{ id: job.id, status: job.status, suffix: job.user_provided_suffix ?? null }]
-          : [];
+      // One count per resource, comma-separated: the requests of each emulator already shown.
+      const since = (new URL(req.url ?? '/', 'http://x').searchParams.get('since') ?? '').split(
+        ',',
+      );
+      const requests = deps.resources.flatMap((r, i) => {
+        const seen = Number(since[i] ?? 0);
+        const from = Number.isInteger(seen) && seen >= 0 ? seen : 0;
+        return r.ft.requests.slice(from).map((q, j) => ({ resource: r.name, n: from + j, ...q }));
       });
-      json(res, 200, { total: deps.ft.requests.length, requests, jobs });
+      requests.sort((a, b) => a.at - b.at);
+      const jobs = deps.resources.flatMap((r) =>
+        r.jobIds.flatMap((jobId) => {
+          const job = r.ft.getJob(jobId);
+          return job
+            ? [
+                {
+                  resource: r.name,
+                  key: jobKey(r.name, job.id),
+                  id: job.id,
+                  status: job.status,
+                  suffix: job.user_provided_suffix ?? null,
+                },
+              ]
+            : [];
+        }),
+      );
+      const cursor = deps.resources.map((r) => r.ft.requests.length).join(',');
+      json(res, 200, { cursor, requests, jobs });
     },
     'POST /sandbox/api/command': async (req, res) =>
       answerAck(res, await deps.bridge.command(commandInput.parse(await readJson(req)))),
@@ -127,8 +162,10 @@ export function sandboxRoutes(deps: RouteDeps) {
       answerAck(res, await deps.bridge.submit(submitInput.parse(await readJson(req)))),
     'POST /sandbox/api/job-status': async (req, res) => {
       const input = statusInput.parse(await readJson(req));
-      if (!deps.jobIds().includes(input.id)) throw new BridgeError('No such job in the sandbox.');
-      deps.ft.setStatus(input.id, input.status, manualExtra(input.status));
+      const resource = deps.resources.find((r) => r.name === input.resource);
+      if (!resource?.jobIds.includes(input.id))
+        throw new BridgeError('No such job in the sandbox.');
+      resource.ft.setStatus(input.id, input.status, manualExtra(input.status));
       json(res, 200, { ok: true });
     },
   };

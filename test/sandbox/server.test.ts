@@ -128,13 +128,30 @@ describe('the sandbox server', () => {
 
   it('changes a job by hand, as something outside ftops would', async () => {
     const queued = sandbox.jobIds[4] as string;
-    const res = await call(api('job-status'), json({ id: queued, status: 'failed' }));
+    const res = await call(
+      api('job-status'),
+      json({ resource: 'azure-eastus', id: queued, status: 'failed' }),
+    );
     expect(res.status).toBe(200);
     expect(sandbox.ft.getJob(queued)?.error?.message).toContain('sandbox side panel');
-    const panel = JSON.parse((await call(api('fine-tuning?since=0'))).body);
-    expect(panel.jobs.find((j: { id: string }) => j.id === queued)?.status).toBe('failed');
-    const bad = await call(api('job-status'), json({ id: queued, status: 'deleted' }));
+    const panel = JSON.parse((await call(api('fine-tuning?since=0,0'))).body);
+    expect(panel.jobs.find((j: { id: string }) => j.id === queued)).toMatchObject({
+      resource: 'azure-eastus',
+      key: `azure-eastus:${queued}`,
+      status: 'failed',
+    });
+    const bad = await call(
+      api('job-status'),
+      json({ resource: 'azure-eastus', id: queued, status: 'deleted' }),
+    );
     expect(bad.status).toBe(400);
+    // The job is on azure-eastus only: the other resource has no such job to change.
+    const elsewhere = await call(
+      api('job-status'),
+      json({ resource: 'openai-platform', id: queued, status: 'failed' }),
+    );
+    expect(elsewhere.status).toBe(400);
+    expect(JSON.parse(elsewhere.body).error).toBe('No such job in the sandbox.');
   });
 
   it('leaves no keys of its namespace behind when stopped', async () => {

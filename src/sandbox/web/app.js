@@ -6,7 +6,7 @@
 import { click, showPendingView, submitView } from './dialogs.js';
 import { $, say } from './dom.js';
 import { applyChange, renderChannel } from './messages.js';
-import { refreshPanel, renderRules } from './panel.js';
+import { refreshPanel, renderAccess, renderRules } from './panel.js';
 import { post, sendCommand } from './server.js';
 import { renderChannels, renderPeople, switchChannel, switchUser } from './sidebar.js';
 import { state, userName } from './state.js';
@@ -18,6 +18,7 @@ async function loadState() {
   state.directory = data.directory;
   state.commands = data.commands;
   renderRules(data.rules ?? []);
+  renderAccess(data.access ?? { resources: [], channels: [] });
   state.messages = new Map();
   for (const m of data.messages) {
     const list = state.messages.get(m.channel) ?? [];
@@ -134,11 +135,12 @@ function wire() {
     button.disabled = true;
     try {
       await post('/sandbox/api/job-status', {
+        resource: button.dataset.resource,
         id: button.dataset.jobId,
         status: button.dataset.status,
       });
       say(
-        `Set ${button.dataset.jobId} to ${button.dataset.status}; the bot notices on its next sweep.`,
+        `Set ${button.dataset.resource}:${button.dataset.jobId} to ${button.dataset.status}; the bot notices on its next sweep.`,
       );
       await refreshPanel();
     } catch (err) {

@@ -23,9 +23,10 @@ export const state = {
   unread: new Map(),
   /** @type {Map<string, { id: string, view: Record<string, unknown> }>} modals waiting per user */
   views: new Map(),
-  /** @type {{ id: string, status: string, suffix: string | null }[]} */
+  /** @type {{ resource: string, key: string, id: string, status: string, suffix: string | null }[]} */
   jobs: [],
-  requestsSeen: 0,
+  /** Per resource, how many of its API requests the panel shows (the server's cursor). */
+  requestsSeen: '',
 };
 
 /** Names for the IDs in mrkdwn (`<@U…>`, `<#C…>`, `<!subteam^S…>`). */

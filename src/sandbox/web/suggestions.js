@@ -4,7 +4,10 @@ import { $, toDom } from './dom.js';
 import { h } from './render.js';
 import { state } from './state.js';
 
-/** A verb whose usage names a job (`<job>`, `[job]`) is offered the jobs in the panel. */
+/**
+ * A verb whose usage names a job (`<job>`, `[job]`) is offered the jobs in the panel, each by
+ * its key (`azure-eastus:ftjob-…`), so a suggestion never needs a "which resource?".
+ */
 const takesJob = (/** @type {{ usage: string }} */ c) => /[<[]job\b/.test(c.usage);
 /** …and one whose usage offers `all` is offered that too. */
 const takesAll = (/** @type {{ usage: string }} */ c) => /\|all\b/.test(c.usage);
@@ -19,8 +22,8 @@ export function updateSuggestions() {
   let options;
   if (known && verbMatch?.[2] !== undefined && takesJob(known)) {
     options = state.jobs.map((j) => ({
-      value: `/ft ${known.verb} ${j.id}`,
-      label: `${j.suffix ?? ''} · ${j.status}`,
+      value: `/ft ${known.verb} ${j.key}`,
+      label: `${j.suffix ?? ''} · ${j.status} · ${j.resource}`,
     }));
     if (takesAll(known)) options.unshift({ value: `/ft ${known.verb} all`, label: 'every job' });
   } else {
