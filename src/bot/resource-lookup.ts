@@ -32,6 +32,11 @@ export function createResourceLookup(
       if (!resource) throw new TypeError('no resource is configured');
       return resource.policy.config;
     },
+    roleOn: (name, userId) => {
+      const resource = set.get(name);
+      if (!resource) throw new TypeError(`no resource is named ${name}`);
+      return resource.policy.roles.check(userId);
+    },
     async list(names, limit) {
       const answers = await Promise.allSettled(
         names.map((name) => clientOf(set, name).listJobs({ limit })),

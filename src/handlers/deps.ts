@@ -24,6 +24,8 @@ export interface ResourceLookup {
   kindOf(resource: string): 'azure' | 'openai';
   /** The approval rules on a resource, for help, whoami and policy. */
   approvalOf(resource: string): ApprovalPolicyConfig;
+  /** Whether a user holds the approver role on a resource (its own approver list). */
+  roleOn(resource: string, userId: string): Promise<RoleCheck>;
   /** The newest `limit` jobs of `resources`, merged newest first; each failing one is named. */
   list(
     resources: readonly string[],

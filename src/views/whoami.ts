@@ -14,6 +14,8 @@ export interface WhoamiViewInput {
   gatedActions: readonly string[];
   approvalsRequired: number;
   selfService: boolean;
+  /** With several resources: where the caller approves, among those the channel sees. */
+  resources?: { approverOn: readonly string[]; notOn: readonly string[] };
 }
 
 /** `/ft whoami`: who you are to ftops and what you may run. */
@@ -56,11 +58,31 @@ export function whoamiView(input: WhoamiViewInput): MessageView {
         ' ',
       )}`,
     );
+  if (input.resources) {
+    const { approverOn, notOn } = input.resources;
+    const names = (list: readonly string[]) =>
+      joinMd(
+        list.map((r) => code(r)),
+        ', ',
+      );
+    lines.push(
+      approverOn.length === 0
+        ? md`*Approver on:* none of this channel’s resources`
+        : md`*Approver on:* ${names(approverOn)}${notOn.length > 0 ? md`; not on ${names(notOn)}` : EMPTY}`,
+    );
+  }
   const undoRule = undoRuleText(input.gatedActions, input.isApprover);
   if (undoRule) lines.push(md`*Undoing:* ${undoRule}`);
   if (input.isApprover) lines.push(md`You can approve or deny other people’s requests.`);
   return fitMessage({
     text: md`You are ${userMention(input.userId)}: ${input.isApprover ? md`approver` : md`member`}`,
-    blocks: [sectionBlock(joinMd(lines, '\n')), contextBlock(md`Roles come from FT_APPROVER_IDS.`)],
+    blocks: [
+      sectionBlock(joinMd(lines, '\n')),
+      contextBlock(
+        input.resources
+          ? md`Roles come from each resource’s approvers in FT_CONFIG; \`/ft policy\` shows them.`
+          : md`Roles come from FT_APPROVER_IDS.`,
+      ),
+    ],
   });
 }

@@ -204,6 +204,20 @@ access:
     expect(text).not.toContain('`stuck`');
   });
 
+  it('/ft whoami and /ft audit go by the approvers of each resource the channel sees', async () => {
+    const approver = await ask('whoami', { channel: VISION, user: APPROVER });
+    expect(approver.text).toContain('Approver on:* `vision`, `platform`');
+    expect(approver.text).not.toContain('`stuck`');
+    const member = await ask('whoami', { channel: VISION, user: REQUESTER });
+    expect(member.text).toContain('none of this channel’s resources');
+    expect((await ask('audit', { channel: VISION, user: REQUESTER })).text).toContain(
+      'shown to approvers only',
+    );
+    expect((await ask('audit', { channel: VISION, user: APPROVER })).text).not.toContain(
+      'approvers only',
+    );
+  });
+
   it('reloads the channel rules and approval policies; a bad or resource-changing file is refused', async () => {
     const path = join(dir, 'ftops.yaml');
     const original = readFileSync(path, 'utf8');

@@ -21,6 +21,7 @@ beforeAll(async () => {
   // Only what `/ft audit` reads; the audit log itself is the real one on the real Redis.
   deps = {
     audit,
+    resources: { names: ['default'] },
     roles: { check: async (user: string) => ({ approver: user === APPROVER, problems: [] }) },
   } as unknown as HandlerDeps;
 });

@@ -1,6 +1,12 @@
 /** The commands that tell a user about ftops and the gate: help, whoami, approvals, audit. */
 
-import { ALWAYS_ALLOWED, type ChannelRule, mayRun, visibleResources } from '../../access/index.ts';
+import {
+  ALWAYS_ALLOWED,
+  type ChannelRule,
+  mayRun,
+  ruleFor,
+  visibleResources,
+} from '../../access/index.ts';
 import type { AuditEntry } from '../../store/audit.ts';
 import { policyView } from '../../views/access.ts';
 import { approvalsListView } from '../../views/approvals-list.ts';
@@ -11,11 +17,36 @@ import { escapeMrkdwn, md } from '../../views/mrkdwn.ts';
 import type { MessageView } from '../../views/types.ts';
 import { whoamiView } from '../../views/whoami.ts';
 import { isApproverOnly, splitJobKey, VERBS } from '../../vocabulary/index.ts';
+import type { RoleCheck } from '../approval/index.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
+
+/**
+ * The caller's approver role on each resource this channel sees. With one resource that is
+ * the global role; with several, each resource's own approver list is asked.
+ */
+async function rolesHere(
+  deps: HandlerDeps,
+  caller: Caller,
+): Promise<{ role: RoleCheck; approverOn: string[]; notOn: string[] }> {
+  if (deps.resources.names.length <= 1) {
+    const role = await deps.roles.check(caller.userId);
+    return { role, approverOn: [], notOn: [] };
+  }
+  const visible = visibleResources(ruleFor(deps.access, caller.channelId), deps.resources.names);
+  const checks = await Promise.all(visible.map((r) => deps.resources.roleOn(r, caller.userId)));
+  const approverOn = visible.filter((_, i) => checks[i]?.approver);
+  const first = checks.find((c) => c.approver);
+  const problems = [...new Set(checks.flatMap((c) => c.problems))];
+  return {
+    role: first ? { ...first, problems } : { approver: false, problems },
+    approverOn,
+    notOn: visible.filter((r) => !approverOn.includes(r)),
+  };
+}
 
 /** `/ft help`: the usage, marking what this caller may run and what needs approval. */
 export async function help(deps: HandlerDeps, caller: Caller): Promise<MessageView> {
-  const role = await deps.roles.check(caller.userId);
+  const { role } = await rolesHere(deps, caller);
   return helpView({
     canApprove: role.approver,
     gatedActions: deps.approvalConfig.gatedActions,
@@ -26,7 +57,7 @@ export async function help(deps: HandlerDeps, caller: Caller): Promise<MessageVi
 
 /** `/ft whoami`: the caller's roles and what they may do. */
 export async function whoami(deps: HandlerDeps, caller: Caller): Promise<MessageView> {
-  const role = await deps.roles.check(caller.userId);
+  const { role, approverOn, notOn } = await rolesHere(deps, caller);
   const view = whoamiView({
     userId: caller.userId,
     isApprover: role.approver,
@@ -37,6 +68,7 @@ export async function whoami(deps: HandlerDeps, caller: Caller): Promise<Message
     gatedActions: deps.approvalConfig.gatedActions,
     approvalsRequired: deps.approvalConfig.approvalsRequired,
     selfService: deps.approvalConfig.selfService,
+    ...(deps.resources.names.length > 1 ? { resources: { approverOn, notOn } } : {}),
   });
   if (role.problems.length === 0) return view;
   // A group lookup failed: the user is told why the answer is "not an approver".
@@ -86,9 +118,18 @@ export async function auditLog(
   resources?: readonly string[],
   before?: string,
 ): Promise<MessageView> {
-  const role = await deps.roles.check(caller.userId);
+  const { role, approverOn } = await rolesHere(deps, caller);
   if (isApproverOnly('audit') && !role.approver) {
     return errorView('The audit log is shown to approvers only. `/ft whoami` tells you your role.');
+  }
+  // With several resources, an approver sees the decisions of the resources they approve on.
+  if (deps.resources.names.length > 1) {
+    const mine = resources ?? deps.resources.names;
+    resources = mine.filter((r) => approverOn.includes(r));
+    if (jobId && !onResources(jobId, resources))
+      return errorView(
+        'The audit log of a job is shown to the approvers of its resource only. `/ft whoami` tells you where you approve.',
+      );
   }
   const scope = jobId ? { jobId } : {};
   // One more than a page tells whether an "Older entries" button is worth showing.
