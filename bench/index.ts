@@ -11,11 +11,13 @@ import { REDIS_URL } from './namespace.ts';
 import { benchPoller } from './poller/index.ts';
 
 import { type BenchResult, markdownReport, replaceSection, textReport } from './report.ts';
+import { benchResources } from './resources/index.ts';
 
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ack: benchAck,
   poller: benchPoller,
   'cold-start': benchColdStart,
+  resources: benchResources,
 };
 
 const DOC = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));

@@ -56,7 +56,7 @@ export async function measureSweeps(
 }
 
 /** The cheapest k pages + single reads of the watched jobs beyond them, knowing every position. */
-function fewestRequests(
+export function fewestRequests(
   positions: number[],
   jobs: number,
 ): {
