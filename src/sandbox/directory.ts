@@ -22,7 +22,8 @@ export interface Directory {
   team: string;
   botUserId: string;
   users: DirectoryUser[];
-  channels: Array<{ id: string; name: string }>;
+  /** Each with its topic line, what it is for in the tour. */
+  channels: Array<{ id: string; name: string; topic: string }>;
   groups: Array<{ id: string; handle: string; members: string[] }>;
 }
 
@@ -44,6 +45,12 @@ export const SANDBOX_USERGROUPS: Record<string, string[]> = {
     ...(Array.isArray(DEFAULT_USERGROUPS.S0APPROVERS) ? DEFAULT_USERGROUPS.S0APPROVERS : []),
     SECOND_APPROVER.id,
   ],
+};
+
+/** The topic lines of the emulator's own channels. */
+const TOPICS: Record<string, string> = {
+  C0TRAINING: 'Watches every fine-tuning job',
+  C0APPROVALS: 'Where ftops asks approvers',
 };
 
 /** Friendly handles for the fixture user groups (the emulator only knows their IDs). */
@@ -80,7 +87,10 @@ export function buildDirectory(approvers: {
       realName: u.realName ?? u.name,
       role: roleOf(u.id, 'isBot' in u ? u.isBot : false),
     })),
-    channels: [...DEFAULT_CHANNELS, ...TEAM_CHANNELS].map((c) => ({ id: c.id, name: c.name })),
+    channels: [
+      ...DEFAULT_CHANNELS.map((c) => ({ id: c.id, name: c.name, topic: TOPICS[c.id] ?? '' })),
+      ...TEAM_CHANNELS.map((c) => ({ id: c.id, name: c.name, topic: c.topic })),
+    ],
     groups,
   };
 }

@@ -199,7 +199,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     slack.addUser(SECOND_APPROVER);
     for (const [id, members] of Object.entries(SANDBOX_USERGROUPS)) slack.setUsergroup(id, members);
-    for (const channel of TEAM_CHANNELS) slack.addChannel({ ...channel, isMember: true });
+    for (const c of TEAM_CHANNELS) slack.addChannel({ id: c.id, name: c.name, isMember: true });
     const directory = buildDirectory(config.approval.approvers);
     const rules = describeRules(config.approval, directory);
     const access = describeAccess(config, directory);

@@ -19,9 +19,17 @@ export const KEY_VARIABLES = {
 } as const;
 
 /** #team-vision: everything on azure-eastus, only reading on openai-platform. */
-export const VISION_CHANNEL = { id: 'C0TEAMVISION', name: 'team-vision' } as const;
+export const VISION_CHANNEL = {
+  id: 'C0TEAMVISION',
+  name: 'team-vision',
+  topic: `Everything on ${AZURE_RESOURCE}; only reading on ${OPENAI_RESOURCE}`,
+} as const;
 /** #team-nlp: everything on openai-platform, only `status` on azure-eastus. */
-export const NLP_CHANNEL = { id: 'C0TEAMNLP', name: 'team-nlp' } as const;
+export const NLP_CHANNEL = {
+  id: 'C0TEAMNLP',
+  name: 'team-nlp',
+  topic: `Everything on ${OPENAI_RESOURCE}; only status on ${AZURE_RESOURCE}`,
+} as const;
 
 /** The channels the file gives rules of their own. */
 export const TEAM_CHANNELS = [VISION_CHANNEL, NLP_CHANNEL] as const;

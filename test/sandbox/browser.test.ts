@@ -197,6 +197,38 @@ describe('npm run sandbox, used in a real browser', () => {
     expect(pageErrors).toEqual([]);
   }, 30_000);
 
+  it('lists both resources and each channel’s rule, and #team-nlp lists only the platform’s jobs', async () => {
+    await page.goto(sandbox.url);
+    await messages('now hears about').first().waitFor(WAIT);
+    const resources = page.locator('#resources li');
+    await resources.first().waitFor(WAIT);
+    expect(await resources.allTextContents()).toEqual([
+      `azure-eastusAzure${sandbox.ft.azureBaseUrl}`,
+      `openai-platformOpenAI${sandbox.platform.openaiBaseUrl}`,
+    ]);
+    const nlpRule = page.locator('#access li.channel-rule', { hasText: '#team-nlp' });
+    expect(await nlpRule.locator('li').allTextContents()).toEqual([
+      'azure-eastus: status',
+      'openai-platform: every command',
+    ]);
+    expect(await nlpRule.textContent()).toContain('access.channels.C0TEAMNLP');
+
+    await openChannel('team-nlp');
+    await send('/ft list');
+    const list = messages(`openai-platform:${sandbox.platformJobIds[1]}`);
+    await list.waitFor(WAIT);
+    expect(await list.textContent()).not.toContain('azure-eastus');
+    // The side panel's jobs carry their resource: both jobs with the shared ID are there.
+    const shared = page.locator('#jobs li.job code.job-id', { hasText: sandbox.sharedJobId });
+    await shared.nth(1).waitFor(WAIT);
+    expect((await shared.allTextContents()).sort()).toEqual([
+      `azure-eastus:${sandbox.sharedJobId}`,
+      `openai-platform:${sandbox.sharedJobId}`,
+    ]);
+    await page.screenshot({ path: `${RESULTS}7-resources.png` });
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
+
   it('suggests the verbs the bot lists, and jobs (or all) for a verb that takes one', async () => {
     await page.goto(sandbox.url);
     await messages('now hears about').first().waitFor(WAIT);
@@ -217,7 +249,9 @@ describe('npm run sandbox, used in a real browser', () => {
     // `audit [job]` takes a job: the panel's jobs are offered.
     await box.fill('/ft audit ');
     await box.dispatchEvent('input');
-    await expect.poll(options).toContain(`/ft audit ${sandbox.jobIds[0]}`);
+    // Each job by its key, so a suggestion never needs "which resource?".
+    await expect.poll(options).toContain(`/ft audit azure-eastus:${sandbox.jobIds[0]}`);
+    await expect.poll(options).toContain(`/ft audit openai-platform:${sandbox.sharedJobId}`);
     expect(await hint.textContent()).toContain('audit [job]');
 
     // `watch <job>|all` takes all as well; `whoami` takes nothing, so verbs are offered.

@@ -151,7 +151,7 @@ describe('the sandbox with two resources and channel rules', () => {
   it('gives the page both resources and every channel’s rule, as /ft policy says them', async () => {
     const state = (await (await fetch(api('state'))).json()) as {
       access: Sandbox['access'];
-      directory: { channels: { id: string; name: string }[] };
+      directory: { channels: { id: string; name: string; topic: string }[] };
     };
     expect(state.access).toEqual(sandbox.access);
     expect(state.access.resources).toEqual([
@@ -176,6 +176,9 @@ describe('the sandbox with two resources and channel rules', () => {
     // The team channels are in the workspace the page shows.
     expect(state.directory.channels.map((c) => c.name)).toEqual(
       expect.arrayContaining(['team-vision', 'team-nlp']),
+    );
+    expect(state.directory.channels.find((c) => c.id === NLP)?.topic).toBe(
+      'Everything on openai-platform; only status on azure-eastus',
     );
 
     // /ft policy in #team-nlp tells the same story.

@@ -110,9 +110,7 @@ export function renderChannel() {
   const channel = channelName(state.channel);
   $('channel-title').textContent = `#${channel}`;
   $('channel-topic').textContent =
-    state.channel === 'C0APPROVALS'
-      ? 'Where ftops asks approvers'
-      : 'Watches every fine-tuning job';
+    state.directory.channels.find((c) => c.id === state.channel)?.topic ?? '';
   $('composer-label').textContent = `Message #${channel}`;
   /** @type {HTMLInputElement} */ ($('composer-input')).placeholder =
     `/ft status ftjob-… in #${channel}`;

@@ -9,7 +9,7 @@
  */
 
 export const state = {
-  /** @type {{ team: string, botUserId: string, users: User[], channels: {id: string, name: string}[], groups: {id: string, handle: string}[] }} */
+  /** @type {{ team: string, botUserId: string, users: User[], channels: {id: string, name: string, topic?: string}[], groups: {id: string, handle: string}[] }} */
   directory: { team: '', botUserId: '', users: [], channels: [], groups: [] },
   /** @type {{ verb: string, usage: string, summary: string }[]} */
   commands: [],
