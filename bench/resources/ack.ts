@@ -11,6 +11,7 @@ export const ACK_REQUESTS = 1000;
 export const ACK_CONCURRENCY = 20;
 export const ACK_ROUNDS = 9;
 const WARMUP = 100;
+const SETTLE_MS = 3_000;
 const CHANNEL = 'C0TRAINING';
 const USER = 'U0REQUEST';
 
@@ -33,8 +34,8 @@ export interface AckFigures {
 /**
  * The ack latency of `/ft help` and `/ft status <healthy resource>:<job>` on two ftops
  * processes (`ack-target.ts`, FT_ROLE=all so each also sweeps every resource): one configured
- * with the healthy resources (the baseline), one with the hanging resource too, whose sweep
- * holds its slot and its connection for as long as the API timeout (30 s) allows.
+ * with the healthy resources (the baseline), one with the hanging resource too, whose first
+ * sweep holds its slot and a connection, try after try of 30 s (the API timeout), all along.
  */
 export async function measureAcks(
   slack: SlackEmulator,
@@ -93,6 +94,8 @@ export async function measureAcks(
       return slack.responses.length - before;
     };
 
+    // The first sweeps of the healthy resources (one page each) are done well within this.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
     for (const app of apps) {
       const before = slack.responses.length;
       await fire(app.url, WARMUP);

@@ -24,9 +24,13 @@ import {
   writeConfigFile,
 } from './world.ts';
 
-/** Sweep interval of the ack half's processes, which sweep while they answer. */
-const ACK_POLL_INTERVAL_S = 2;
-/** Watched jobs per resource in the ack half: one page a sweep, so sweeps run but stay light. */
+/**
+ * Sweep interval of the ack half's processes: each sweeps every resource once at start and
+ * not again while measured, so the hung sweep (its tries of 30 s each) is the one sweep
+ * running, and the idle process does not take the measured one's CPU.
+ */
+const ACK_POLL_INTERVAL_S = 3600;
+/** Watched jobs per resource in the ack half: one page a sweep. */
 const ACK_WATCHED = 50;
 
 /** Runs the resources bench and returns its tables and targets. */
