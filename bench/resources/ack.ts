@@ -113,9 +113,10 @@ export async function measureAcks(
     return { baseline: figures[0]!, hanging: figures[1]! };
   } finally {
     await hangingServer.close();
-    for (const app of apps) app.child.send({ cmd: 'stop' });
+    // A child that died (a start-up error) has no channel left to be told on.
+    for (const app of apps) if (app.child.process.connected) app.child.send({ cmd: 'stop' });
     await Promise.all(apps.map((a) => a.child.exited(20_000)));
-    load.send({ cmd: 'exit' } satisfies LoadCommand);
+    if (load.process.connected) load.send({ cmd: 'exit' } satisfies LoadCommand);
     await load.exited(5_000);
   }
 }

@@ -148,7 +148,9 @@ export async function measureSweeps(
   } finally {
     // Its callers' waits end at once, so the hanging worker stops without waiting them out.
     await hangingServer.close();
-    for (const c of children) c.send({ cmd: 'stop' } satisfies WorkerCommand);
+    // A child that died (a start-up error) has no channel left to be told on.
+    for (const c of children)
+      if (c.process.connected) c.send({ cmd: 'stop' } satisfies WorkerCommand);
     await Promise.all(children.map((c) => c.exited(20_000)));
   }
 }
