@@ -9,7 +9,7 @@ import { type HangingServer, type Resource, SIGNING_SECRET } from './world.ts';
 /** Like the ack bench: a closed loop of 20, mixed help and status, rounds alternating. */
 export const ACK_REQUESTS = 1000;
 export const ACK_CONCURRENCY = 20;
-export const ACK_ROUNDS = 9;
+export const ACK_ROUNDS = 15;
 const WARMUP = 100;
 const SETTLE_MS = 3_000;
 const CHANNEL = 'C0TRAINING';
