@@ -42,14 +42,25 @@ export function shouldReadFirstPage(pending: number, discover: boolean): boolean
  * have been listed and was not), is `Infinity`: only a single read finds it.
  */
 export function pagesToReach(pending: Pending[], paged: PagedSoFar, pageSize: number): number[] {
-  const span = Math.max(1, paged.newest - paged.oldest);
-  const perSecond = paged.count / span;
-  return pending.map((p) => {
-    if (!paged.hasMore || p.createdAt <= 0 || p.createdAt > paged.oldest)
-      return Number.POSITIVE_INFINITY;
-    const ahead = (paged.oldest - p.createdAt) * perSecond + 1;
-    return Math.max(1, Math.ceil(ahead / pageSize));
-  });
+  const perSecond = densityOf(paged);
+  return pending.map((p) => pagesToReachOne(p.createdAt, paged, perSecond, pageSize));
+}
+
+/** Jobs listed per second of `created_at` over the stretch paged so far. */
+function densityOf(paged: PagedSoFar): number {
+  return paged.count / Math.max(1, paged.newest - paged.oldest);
+}
+
+/** `pagesToReach` of one job, given the density; `Infinity` when only a single read finds it. */
+function pagesToReachOne(
+  createdAt: number,
+  paged: PagedSoFar,
+  perSecond: number,
+  pageSize: number,
+): number {
+  if (!paged.hasMore || createdAt <= 0 || createdAt > paged.oldest) return Number.POSITIVE_INFINITY;
+  const ahead = (paged.oldest - createdAt) * perSecond + 1;
+  return Math.max(1, Math.ceil(ahead / pageSize));
 }
 
 /** The number of further pages that minimises total requests (0 = read the rest singly). */
@@ -79,4 +90,45 @@ export function shouldReadNextPage(
   // of many watches needs a page per hundred jobs instead of a read per job).
   if ((paged.lastPageHits ?? 0) >= 2 && pending.some((p) => p.createdAt <= 0)) return true;
   return bestPageCount(pagesToReach(pending, paged, pageSize)) >= 1;
+}
+
+/**
+ * The jobs a sweep still has to find, as columns (see pending-jobs.ts): `createdAt[i]` for
+ * every `i < size` whose `found[i]` is 0.
+ */
+export interface PendingColumns {
+  readonly size: number;
+  readonly createdAt: ArrayLike<number>;
+  readonly found: ArrayLike<number>;
+  /** How many are not found yet, and how many of those have no `created_at` known. */
+  readonly left: number;
+  readonly unknownLeft: number;
+}
+
+/**
+ * `shouldReadNextPage` over columns, without an object or an array per job: the same answer
+ * (the tests hold them equal), in one pass and one counting array. Reading `k` more pages
+ * beats reading the rest singly exactly when more than `k` of them lie within `k` pages.
+ */
+export function shouldReadNextPageOf(
+  pending: PendingColumns,
+  paged: PagedSoFar,
+  pageSize: number,
+): boolean {
+  if (pending.left === 0 || !paged.hasMore) return false;
+  if ((paged.lastPageHits ?? 0) >= 2 && pending.unknownLeft > 0) return true;
+  const perSecond = densityOf(paged);
+  // within[k]: pending jobs exactly k pages away; a job further than `left` pages never pays.
+  const within = new Uint32Array(pending.left + 1);
+  for (let i = 0; i < pending.size; i++) {
+    if (pending.found[i]) continue;
+    const d = pagesToReachOne(pending.createdAt[i]!, paged, perSecond, pageSize);
+    if (d <= pending.left) within[d]!++;
+  }
+  let reached = 0;
+  for (let k = 1; k <= pending.left; k++) {
+    reached += within[k]!;
+    if (reached > k) return true;
+  }
+  return false;
 }

@@ -5,18 +5,13 @@ import type { FineTuningClient } from '../api/types.ts';
 import {
   type Actor,
   FINISHED_RETENTION_DAYS,
-  type JobState,
   type JobStatusStore,
   type Transition,
 } from '../store/job-status.ts';
 import type { Subscriptions } from '../store/subscriptions.ts';
 import type { NotifyQueue } from './notify-queue.ts';
-import {
-  type PagedSoFar,
-  type Pending,
-  shouldReadFirstPage,
-  shouldReadNextPage,
-} from './sweep-plan.ts';
+import { indexOfSorted, type KnownState, PendingJobs, sortUnique } from './pending-jobs.ts';
+import { type PagedSoFar, shouldReadFirstPage, shouldReadNextPageOf } from './sweep-plan.ts';
 import { attribute, audience, type JobSnapshot, snapshotOf } from './transitions.ts';
 
 /** What the sweeper needs; all injected so a test builds it with the emulator and Redis. */
@@ -80,58 +75,21 @@ export class Sweeper {
     // Left-overs first: a crash after a compare-and-set left its transition in the outbox.
     report.enqueued += await this.drainOutbox();
 
-    const { subscriptions, statuses } = this.deps;
-    const [explicit, discover] = await Promise.all([
-      subscriptions.watchedJobIds(),
-      subscriptions.hasWatchAll(),
-    ]);
-    const tracked = discover ? (await statuses.trackedJobs()).map((t) => t.jobId) : [];
-    const owns = this.deps.owns ?? (() => true);
-    const ids = [...new Set([...explicit, ...tracked])].filter(owns);
-    const known = await statuses.getMany(ids);
-    const pending = new Map<string, Pending>();
-    for (const id of ids) {
-      const state = known.get(id);
-      // A gone job still here was announced before a crash cut its clean-up short.
-      if (state?.status === GONE) report.gone.push(id);
-      if (state && isFinal(state.status)) {
-        // Finished jobs are never read again; a month on, their watches go too.
-        if (state.changedAt < this.now() - FINISHED_RETENTION_DAYS * 86_400_000)
-          report.retired.push(id);
-        continue;
-      }
-      pending.set(id, { jobId: id, createdAt: state?.createdAt ?? 0 });
-    }
+    const discover = await this.deps.subscriptions.hasWatchAll();
+    const ids = await this.idsToRead(discover);
+    const pending = await this.pendingOf(ids, report);
 
-    if (shouldReadFirstPage(pending.size, discover)) {
-      await this.readPages(pending, known, discover, report);
+    if (shouldReadFirstPage(pending.left, discover)) {
+      await this.readPages(pending, ids, discover, report);
     }
-    const notFound: string[] = [];
-    for (const { jobId } of pending.values()) {
-      try {
-        const job = await this.deps.client.getJob(jobId);
-        report.singleReads++;
-        await this.observe(job, known.get(jobId), report);
-      } catch (err) {
-        if (err instanceof NotFoundError) {
-          notFound.push(jobId);
-          continue;
-        }
-        // The client has retried already; the job stays pending and is read next sweep.
-        report.unread.push(jobId);
-        this.deps.logger?.warn(
-          { err, jobId },
-          'could not read a watched job; next sweep tries again',
-        );
-      }
-    }
+    const notFound = await this.readSingly(pending, report);
 
     // A 404 means the job is gone only if the API answers other requests: a wrong endpoint
     // answers 404 to everything, and must not drop every watch.
     if (notFound.length > 0 && (await this.apiAnswers(report))) {
-      for (const jobId of notFound) await this.markGone(jobId, known.get(jobId), report);
+      for (const i of notFound) await this.markGone(pending.idOf(i), pending.stateOf(i), report);
     } else if (notFound.length > 0) {
-      report.unread.push(...notFound);
+      report.unread.push(...notFound.map((i) => pending.idOf(i)));
       this.deps.logger?.warn(
         { jobs: notFound.length },
         'the fine-tuning API answers 404 even to a job listing; check its endpoint (next sweep tries again)',
@@ -147,6 +105,47 @@ export class Sweeper {
         this.deps.logger?.warn({ err }, 'could not tell channels about the resource'),
       );
     return report;
+  }
+
+  /**
+   * The IDs this sweep is about, sorted and without repeats: the watched ones (and, with a
+   * `watch all` channel, every job ftops tracks) that this sweeper's resource owns. Read a
+   * thousand at a time, so no one reply holds them all.
+   */
+  private async idsToRead(discover: boolean): Promise<string[]> {
+    const owns = this.deps.owns ?? (() => true);
+    const ids: string[] = [];
+    const take = async (pages: AsyncIterable<string[]>) => {
+      for await (const page of pages) for (const id of page) if (owns(id)) ids.push(id);
+    };
+    await take(this.deps.subscriptions.scanWatchedJobIds());
+    if (discover) await take(this.deps.statuses.scanTrackedJobIds());
+    return sortUnique(ids);
+  }
+
+  /**
+   * The unfinished jobs among `ids`, with what Redis knows of each, read a thousand at a time
+   * into columns; finished jobs are noted for retirement, gone ones for clean-up.
+   */
+  private async pendingOf(ids: string[], report: SweepReport): Promise<PendingJobs> {
+    const pending = new PendingJobs(ids.length);
+    const retireBefore = this.now() - FINISHED_RETENTION_DAYS * 86_400_000;
+    for (let from = 0; from < ids.length; from += STATE_CHUNK) {
+      const chunk = ids.slice(from, from + STATE_CHUNK);
+      const known = await this.deps.statuses.getMany(chunk);
+      for (const id of chunk) {
+        const state = known.get(id);
+        // A gone job still here was announced before a crash cut its clean-up short.
+        if (state?.status === GONE) report.gone.push(id);
+        if (state && isFinal(state.status)) {
+          // Finished jobs are never read again; a month on, their watches go too.
+          if (state.changedAt < retireBefore) report.retired.push(id);
+          continue;
+        }
+        pending.add(id, state);
+      }
+    }
+    return pending;
   }
 
   /**
@@ -175,7 +174,7 @@ export class Sweeper {
       throw err;
     }
     report.singleReads++;
-    await this.observe(job, state, report);
+    await this.observeAll([{ job, prev: state }], report);
     await this.drainOutbox();
     return 'read';
   }
@@ -194,7 +193,7 @@ export class Sweeper {
   /** Records a job the API no longer knows as gone, so its channels hear it once. */
   private async markGone(
     jobId: string,
-    state: JobState | undefined,
+    state: KnownState | undefined,
     report: SweepReport,
   ): Promise<void> {
     report.gone.push(jobId);
@@ -219,13 +218,21 @@ export class Sweeper {
     await statuses.forget(jobId);
   }
 
+  /**
+   * Pages through the listing while that costs less than single reads (sweep-plan.ts). Each
+   * page's changes are recorded and handed to the notify queue before the next page is read,
+   * so the first announcements go out while the sweep is still paging.
+   */
   private async readPages(
-    pending: Map<string, Pending>,
-    known: Map<string, JobState>,
+    pending: PendingJobs,
+    ids: readonly string[],
     discover: boolean,
     report: SweepReport,
   ): Promise<void> {
     const paged: PagedSoFar = { count: 0, newest: 0, oldest: 0, hasMore: true };
+    // Jobs first seen by this sweep's discovery: pages shift as jobs are created, so one may
+    // be listed twice.
+    const discovered = new Set<string>();
     let after: string | undefined;
     for (;;) {
       let page: Awaited<ReturnType<SweeperDeps['client']['listJobs']>>;
@@ -237,25 +244,21 @@ export class Sweeper {
       } catch (err) {
         // Listing failed even after the client's retries: leave the rest to the next sweep
         // rather than turn one struggling endpoint into many single reads.
-        report.unread.push(...pending.keys());
-        pending.clear();
+        report.unread.push(...pending.takeRest());
         this.deps.logger?.warn({ err }, 'listing jobs failed; next sweep tries again');
         return;
       }
       report.pages++;
-      if (discover) {
-        // One round trip for the page's unfamiliar jobs, so finished ones are not re-recorded.
-        const unfamiliar = page.data.map((j) => j.id).filter((id) => !known.has(id));
-        for (const [id, state] of await this.deps.statuses.getMany(unfamiliar))
-          known.set(id, state);
-      }
+      const seen: Observation[] = [];
+      const unfamiliar: FineTuningJob[] = [];
       paged.lastPageHits = 0;
       for (const job of page.data) {
-        const watched = pending.delete(job.id);
-        if (watched) paged.lastPageHits++;
-        if (watched || (discover && !known.has(job.id))) {
-          await this.observe(job, known.get(job.id), report);
-          if (!watched) known.set(job.id, stateOf(job, this.now()));
+        const i = pending.take(job.id);
+        if (i >= 0) {
+          paged.lastPageHits++;
+          seen.push({ job, prev: pending.stateOf(i) });
+        } else if (discover && indexOfSorted(ids, job.id) < 0 && !discovered.has(job.id)) {
+          unfamiliar.push(job);
         }
         const c = job.created_at ?? 0;
         if (c > 0) {
@@ -263,45 +266,103 @@ export class Sweeper {
           paged.oldest = paged.oldest === 0 ? c : Math.min(paged.oldest, c);
         }
       }
+      if (unfamiliar.length > 0) {
+        // One round trip for the page's unfamiliar jobs, so finished ones are not re-recorded.
+        const known = await this.deps.statuses.getMany(unfamiliar.map((j) => j.id));
+        for (const job of unfamiliar) {
+          if (known.has(job.id)) continue;
+          discovered.add(job.id);
+          seen.push({ job, prev: undefined });
+        }
+      }
+      await this.observeAndHandOn(seen, report);
       paged.count += page.data.length;
       paged.hasMore = page.hasMore && page.data.length > 0;
       after = page.data.at(-1)?.id;
-      if (!shouldReadNextPage([...pending.values()], paged, this.pageSize)) return;
+      if (!shouldReadNextPageOf(pending, paged, this.pageSize)) return;
     }
   }
 
-  /** Records what one read showed: first sight silently, a change by compare-and-set. */
-  private async observe(
-    job: FineTuningJob,
-    state: JobState | undefined,
-    report: SweepReport,
-  ): Promise<void> {
+  /**
+   * Reads the jobs no page found, a few at a time, and records what they show; returns the
+   * indexes of those the API answered 404 for.
+   */
+  private async readSingly(pending: PendingJobs, report: SweepReport): Promise<number[]> {
+    const notFound: number[] = [];
+    const rest = [...pending.rest()];
+    for (let from = 0; from < rest.length; from += SINGLE_READS_AT_ONCE) {
+      const batch = rest.slice(from, from + SINGLE_READS_AT_ONCE);
+      const reads = await Promise.allSettled(
+        batch.map((i) => this.deps.client.getJob(pending.idOf(i))),
+      );
+      const seen: Observation[] = [];
+      reads.forEach((read, k) => {
+        const i = batch[k]!;
+        const jobId = pending.idOf(i);
+        if (read.status === 'fulfilled') {
+          report.singleReads++;
+          seen.push({ job: read.value, prev: pending.stateOf(i) });
+        } else if (read.reason instanceof NotFoundError) {
+          notFound.push(i);
+        } else {
+          // The client has retried already; the job stays pending and is read next sweep.
+          report.unread.push(jobId);
+          this.deps.logger?.warn(
+            { err: read.reason, jobId },
+            'could not read a watched job; next sweep tries again',
+          );
+        }
+      });
+      await this.observeAndHandOn(seen, report);
+    }
+    return notFound;
+  }
+
+  /** Records what a page (or a batch of reads) showed and queues any change it recorded. */
+  private async observeAndHandOn(seen: Observation[], report: SweepReport): Promise<void> {
+    const before = report.transitions;
+    await this.observeAll(seen, report);
+    if (report.transitions > before) report.enqueued += await this.drainOutbox();
+  }
+
+  /**
+   * Records what some reads showed: first sights silently (together, in one round trip), and
+   * each change by compare-and-set, one after another, with the actors read beforehand.
+   */
+  private async observeAll(seen: Observation[], report: SweepReport): Promise<void> {
     const { statuses } = this.deps;
     const now = this.now();
-    if (!state) {
-      const recorded = await statuses.recordFirstSight({
+    const firsts = seen.filter((o) => !o.prev);
+    const changes = seen.filter(
+      (o): o is Observation & { prev: KnownState } =>
+        o.prev !== undefined && o.prev.status !== o.job.status,
+    );
+    // One atomic step for the lot: a page of first sights is one round trip, not a hundred.
+    const recorded = await statuses.recordFirstSights(
+      firsts.map(({ job }) => ({
         jobId: job.id,
         status: job.status,
         createdAt: job.created_at ?? 0,
         now,
+      })),
+    );
+    report.firstSights += recorded.filter(Boolean).length;
+    if (changes.length === 0) return;
+    const actors = await Promise.all(changes.map((o) => this.deps.actorOf(o.job.id)));
+    for (const [k, { job, prev }] of changes.entries()) {
+      const by = attribute({ from: prev.status, to: job.status, prev, actor: actors[k] ?? null });
+      const seq = await statuses.compareAndSet({
+        jobId: job.id,
+        expected: prev.status,
+        next: job.status,
+        now,
+        by,
+        job: { ...snapshotOf(job) },
       });
-      if (recorded) report.firstSights++;
-      return;
-    }
-    if (state.status === job.status) return;
-    const actor = await this.deps.actorOf(job.id);
-    const by = attribute({ from: state.status, to: job.status, prev: state, actor });
-    const seq = await statuses.compareAndSet({
-      jobId: job.id,
-      expected: state.status,
-      next: job.status,
-      now,
-      by,
-      job: { ...snapshotOf(job) },
-    });
-    if (seq > 0) {
-      report.transitions++;
-      await this.deps.onTransitionRecorded?.(job.id, seq);
+      if (seq > 0) {
+        report.transitions++;
+        await this.deps.onTransitionRecorded?.(job.id, seq);
+      }
     }
   }
 
@@ -338,6 +399,14 @@ function emptyReport(): SweepReport {
   };
 }
 
-function stateOf(job: FineTuningJob, now: number): JobState {
-  return { status: job.status, seq: 0, changedAt: now, createdAt: job.created_at ?? 0, by: null };
+/** One job as a read returned it, with what Redis knew of it before (none: never seen). */
+interface Observation {
+  job: FineTuningJob;
+  prev: KnownState | undefined;
 }
+
+/** Statuses read from Redis per round trip while the sweep builds its pending columns. */
+const STATE_CHUNK = 1_000;
+
+/** Single reads in flight at once: a few, so a sweep's tail is not one round trip per job. */
+const SINGLE_READS_AT_ONCE = 4;

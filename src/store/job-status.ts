@@ -58,7 +58,9 @@ export const ACTOR_TTL_SECONDS = 24 * 3600;
 export const FINISHED_RETENTION_DAYS = 30;
 const FINISHED_STATUS_TTL_SECONDS = (FINISHED_RETENTION_DAYS + 5) * 24 * 3600;
 
-const FIRST_SIGHT = loadScript('status-first-sight');
+const FIRST_SIGHTS = loadScript('status-first-sights');
+
+const GET_MANY = loadScript('status-get-many');
 
 const COMPARE_AND_SET = loadScript('status-compare-and-set');
 
@@ -85,17 +87,22 @@ function outboxField(jobId: string, seq: number): string {
   return `${jobId}.${seq}`;
 }
 
+/** A job seen for the first time, as recorded (silently: a first sight announces nothing). */
+export interface FirstSight {
+  jobId: string;
+  status: string;
+  createdAt: number;
+  now: number;
+  by?: Attribution;
+}
+
 /** Last known statuses, compare-and-set transitions and the transition outbox. */
 export interface JobStatusStore {
   getMany(jobIds: string[]): Promise<Map<string, JobState>>;
   /** Records a job seen for the first time; false when it was known already. */
-  recordFirstSight(s: {
-    jobId: string;
-    status: string;
-    createdAt: number;
-    now: number;
-    by?: Attribution;
-  }): Promise<boolean>;
+  recordFirstSight(s: FirstSight): Promise<boolean>;
+  /** Records several first sights in one atomic step; for each, whether it was recorded. */
+  recordFirstSights(sights: readonly FirstSight[]): Promise<boolean[]>;
   /** Moves `expected` → `next` atomically and queues the transition; its seq, or 0 if lost. */
   compareAndSet(t: {
     jobId: string;
@@ -110,6 +117,8 @@ export interface JobStatusStore {
   ackTransition(jobId: string, seq: number): Promise<void>;
   /** Known unfinished jobs with their `created_at`. */
   trackedJobs(): Promise<Array<{ jobId: string; createdAt: number }>>;
+  /** The IDs of known unfinished jobs a page at a time (ZSCAN), possibly with a repeat. */
+  scanTrackedJobIds(pageSize?: number): AsyncIterable<string[]>;
   /** Forgets a job's status and tracking, once nothing more will be said about it. */
   forget(jobId: string): Promise<void>;
 }
@@ -118,49 +127,59 @@ const GET_MANY_BATCH = 1_000;
 
 /** Builds the job status store over a Redis client and a key builder. */
 export function createJobStatusStore(redis: Redis, keys: Keys): JobStatusStore {
+  const recordFirstSights = async (sights: readonly FirstSight[]): Promise<boolean[]> => {
+    if (sights.length === 0) return [];
+    const args = [String(FINISHED_STATUS_TTL_SECONDS)];
+    for (const s of sights)
+      args.push(
+        s.jobId,
+        s.status,
+        String(s.now),
+        String(s.createdAt),
+        encodeBy(s.by ?? null),
+        isFinal(s.status) ? '1' : '0',
+      );
+    const done = (await runScript(
+      redis,
+      FIRST_SIGHTS,
+      [keys.trackedJobs(), ...sights.map((s) => keys.lastStatus(s.jobId))],
+      args,
+    )) as number[];
+    return done.map((d) => Number(d) === 1);
+  };
   return {
     async getMany(jobIds) {
       const out = new Map<string, JobState>();
-      // A pipeline per thousand: one of 100,000 commands would hold them all in memory at once.
+      // One script call per thousand: a pipeline of HMGETs costs a command object, a promise
+      // and a reply array per job, which at 100,000 jobs is most of a sweep's memory.
       for (let from = 0; from < jobIds.length; from += GET_MANY_BATCH) {
         const batch = jobIds.slice(from, from + GET_MANY_BATCH);
-        const pipe = redis.pipeline();
-        for (const id of batch)
-          pipe.hmget(keys.lastStatus(id), 'status', 'seq', 'changedAt', 'createdAt', 'by');
-        const res = (await pipe.exec()) ?? [];
+        const flat = (await runScript(
+          redis,
+          GET_MANY,
+          batch.map((id) => keys.lastStatus(id)),
+          [],
+        )) as string[];
         batch.forEach((id, i) => {
-          const [err, row] = res[i] ?? [null, null];
-          if (err) throw err;
-          const [status, seq, changedAt, createdAt, by] = (row ?? []) as Array<string | null>;
-          if (status === null || status === undefined) return;
+          const status = flat[i * 5];
+          if (!status) return;
           out.set(id, {
             status,
-            seq: Number(seq ?? 0),
-            changedAt: Number(changedAt ?? 0),
-            createdAt: Number(createdAt ?? 0),
-            by: decodeBy(by),
+            seq: Number(flat[i * 5 + 1] || 0),
+            changedAt: Number(flat[i * 5 + 2] || 0),
+            createdAt: Number(flat[i * 5 + 3] || 0),
+            by: decodeBy(flat[i * 5 + 4]),
           });
         });
       }
       return out;
     },
 
-    async recordFirstSight({ jobId, status, createdAt, now, by = null }) {
-      const done = await runScript(
-        redis,
-        FIRST_SIGHT,
-        [keys.lastStatus(jobId), keys.trackedJobs()],
-        [
-          jobId,
-          status,
-          String(now),
-          String(createdAt),
-          encodeBy(by),
-          isFinal(status) ? '1' : '0',
-          String(FINISHED_STATUS_TTL_SECONDS),
-        ],
-      );
-      return Number(done) === 1;
+    recordFirstSights,
+
+    async recordFirstSight(sight) {
+      const [recorded] = await recordFirstSights([sight]);
+      return recorded === true;
     },
 
     async compareAndSet({ jobId, expected, next, now, by, job }) {
@@ -211,6 +230,17 @@ export function createJobStatusStore(redis: Redis, keys: Keys): JobStatusStore {
         out.push({ jobId: flat[i]!, createdAt: Number(flat[i + 1]) });
       }
       return out;
+    },
+
+    async *scanTrackedJobIds(pageSize = GET_MANY_BATCH) {
+      let cursor = '0';
+      do {
+        const [next, flat] = await redis.zscan(keys.trackedJobs(), cursor, 'COUNT', pageSize);
+        cursor = next;
+        const ids: string[] = [];
+        for (let i = 0; i < flat.length; i += 2) ids.push(flat[i]!);
+        if (ids.length > 0) yield ids;
+      } while (cursor !== '0');
     },
 
     async forget(jobId) {

@@ -37,12 +37,20 @@ export interface Subscriptions {
   list(channel: string): Promise<Subscription[]>;
   watchersOf(jobId: string): Promise<Watcher[]>;
   watchedJobIds(): Promise<string[]>;
+  /**
+   * The explicitly watched job IDs a page at a time (SSCAN), unsorted and possibly with a
+   * repeat, so a sweep of 100,000 watches never holds one reply of them all.
+   */
+  scanWatchedJobIds(pageSize?: number): AsyncIterable<string[]>;
   hasWatchAll(): Promise<boolean>;
   /** Drops every watch of a channel, e.g. after Slack says it is archived or gone. */
   removeChannel(channel: string): Promise<number>;
 }
 
 const UNWATCH_JOB = loadScript('unwatch-job');
+
+/** How many members one SSCAN step asks for. */
+const SCAN_PAGE = 1_000;
 
 function encode(opts: WatchOptions | undefined): string {
   const only = opts?.only?.filter((s) => s.length > 0);
@@ -129,6 +137,15 @@ export function createSubscriptions(redis: Redis, keys: Keys): Subscriptions {
 
     async watchedJobIds() {
       return (await redis.smembers(keys.watchedJobs())).sort();
+    },
+
+    async *scanWatchedJobIds(pageSize = SCAN_PAGE) {
+      let cursor = '0';
+      do {
+        const [next, ids] = await redis.sscan(keys.watchedJobs(), cursor, 'COUNT', pageSize);
+        cursor = next;
+        if (ids.length > 0) yield ids;
+      } while (cursor !== '0');
     },
 
     async hasWatchAll() {

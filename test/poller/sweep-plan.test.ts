@@ -5,6 +5,7 @@ import {
   pagesToReach,
   shouldReadFirstPage,
   shouldReadNextPage,
+  shouldReadNextPageOf,
 } from '../../src/poller/sweep-plan.ts';
 
 describe('sweep plan', () => {
@@ -79,6 +80,43 @@ describe('sweep plan', () => {
             expect(cost).toBeLessThanOrEqual(j + d.filter((x) => x > j).length);
         },
       ),
+    );
+  });
+
+  it('decides the same over columns as over one object per job', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            createdAt: fc.oneof(fc.constant(0), fc.integer({ min: -5_000, max: 1_200 })),
+            found: fc.boolean(),
+          }),
+          { maxLength: 60 },
+        ),
+        fc.record({
+          count: fc.integer({ min: 0, max: 1_000 }),
+          newest: fc.integer({ min: 900, max: 1_200 }),
+          oldest: fc.integer({ min: -100, max: 1_100 }),
+          hasMore: fc.boolean(),
+          lastPageHits: fc.integer({ min: 0, max: 5 }),
+        }),
+        fc.constantFrom(1, 10, 100),
+        (jobs, paged, pageSize) => {
+          const left = jobs.filter((j) => !j.found);
+          const columns = {
+            size: jobs.length,
+            createdAt: Float64Array.from(jobs.map((j) => j.createdAt)),
+            found: Uint8Array.from(jobs.map((j) => (j.found ? 1 : 0))),
+            left: left.length,
+            unknownLeft: left.filter((j) => j.createdAt <= 0).length,
+          };
+          const objects = left.map((j, i) => ({ jobId: `j${i}`, createdAt: j.createdAt }));
+          expect(shouldReadNextPageOf(columns, paged, pageSize)).toBe(
+            shouldReadNextPage(objects, paged, pageSize),
+          );
+        },
+      ),
+      { numRuns: 2_000 },
     );
   });
 });

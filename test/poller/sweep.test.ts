@@ -177,4 +177,28 @@ describe('sweeps', () => {
     // pino's err serializer leaves an empty "stack" on a plain object; a trace has text.
     expect(lines.join('\n')).not.toMatch(/"stack":"[^"]|\\n\s+at /);
   });
+
+  it("hands each page's changes to the notify queue before it reads the next page", async () => {
+    const all = Array.from({ length: 300 }, (_, i) =>
+      h.ft.addJob({ status: 'running', created_at: 5_000_000 - i }),
+    );
+    for (let i = 0; i < 300; i += 3) await h.subs.watch(CHANNEL, all[i]!.id);
+    await h.newSweeper().sweep();
+    for (let i = 0; i < 300; i += 3) h.ft.setStatus(all[i]!.id, 'paused');
+    // The listings made before each enqueue: a sweep that queued only at its end would show 3s.
+    const pagesAtEnqueue: number[] = [];
+    const sweeper = h.newSweeper({
+      notify: {
+        enqueue: async () => {
+          pagesAtEnqueue.push(listCalls(h).length - listedBefore);
+        },
+      },
+    });
+    const listedBefore = listCalls(h).length;
+    const report = await sweeper.sweep();
+    expect(report).toMatchObject({ pages: 3, transitions: 100, enqueued: 100 });
+    expect(pagesAtEnqueue).toHaveLength(100);
+    expect(pagesAtEnqueue.slice(0, 34).every((n) => n === 1)).toBe(true);
+    expect(pagesAtEnqueue.at(-1)).toBe(3);
+  });
 });

@@ -144,4 +144,40 @@ describe('job status store', () => {
     });
     expect(await t.redis.ttl(t.keys.actor('ftjob-a'))).toBeGreaterThan(0);
   });
+
+  it('records a batch of first sights in one step, each once, and reads thousands back', async () => {
+    await store.recordFirstSight({ jobId: 'ftjob-0', status: 'running', createdAt: 1, now: 1 });
+    const sights = Array.from({ length: 2_500 }, (_, i) => ({
+      jobId: `ftjob-${i}`,
+      status: i % 2 ? 'succeeded' : 'running',
+      createdAt: 10 + i,
+      now: 5,
+    }));
+    const recorded = await store.recordFirstSights(sights);
+    expect(recorded[0]).toBe(false);
+    expect(recorded.filter(Boolean)).toHaveLength(2_499);
+    const known = await store.getMany([...sights.map((s) => s.jobId), 'ftjob-none']);
+    expect(known.size).toBe(2_500);
+    expect(known.get('ftjob-0')).toEqual({
+      status: 'running',
+      seq: 0,
+      changedAt: 1,
+      createdAt: 1,
+      by: null,
+    });
+    expect(known.get('ftjob-7')).toEqual({
+      status: 'succeeded',
+      seq: 0,
+      changedAt: 5,
+      createdAt: 17,
+      by: null,
+    });
+    // Finished ones are not tracked and expire; running ones are tracked, a page at a time.
+    expect(await t.redis.ttl(t.keys.lastStatus('ftjob-7'))).toBeGreaterThan(0);
+    const tracked: string[] = [];
+    for await (const page of store.scanTrackedJobIds(100)) tracked.push(...page);
+    expect(new Set(tracked).size).toBe(1_250);
+    expect(tracked).toContain('ftjob-2');
+    expect(tracked).not.toContain('ftjob-7');
+  });
 });

@@ -80,4 +80,18 @@ describe('subscriptions', () => {
     expect(await other.list('C1')).toEqual([{ target: 'ftjob-a', only: ['paused'] }]);
     await conn.quit();
   });
+
+  it('yields the watched job IDs a page at a time', async () => {
+    for (let i = 0; i < 250; i++) await subs.watch(`C${i % 3}`, `ftjob-${i}`);
+    await subs.watch('C9', 'all');
+    const seen: string[] = [];
+    let pages = 0;
+    for await (const page of subs.scanWatchedJobIds(50)) {
+      pages++;
+      seen.push(...page);
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect(new Set(seen)).toEqual(new Set(await subs.watchedJobIds()));
+    expect(new Set(seen).size).toBe(250);
+  });
 });
