@@ -17,7 +17,19 @@ import type { ResourceSet } from './resource-set.ts';
 export function createResourceLookup(
   set: ResourceSet,
   statuses: Pick<JobStatusStore, 'getMany'>,
+  /** How long a command waits for the slowest resource before answering without it. */
+  deadlineMs: number = FANOUT_DEADLINE_MS,
 ): ResourceLookup {
+  // A resource still thinking at the deadline is named in the answer like one that failed;
+  // its call goes on and its result is dropped (the client's own timeout ends it).
+  const inTime = <T>(name: string, call: () => Promise<T>): Promise<T> => {
+    if (set.names.length <= 1) return call();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ResourceTooSlowError(name, deadlineMs)), deadlineMs);
+    });
+    return Promise.race([call(), late]).finally(() => clearTimeout(timer));
+  };
   const failure = (resource: string, err: unknown): ResourceFailure => ({
     resource,
     message: errorText(err),
@@ -39,7 +51,7 @@ export function createResourceLookup(
     },
     async list(names, limit) {
       const answers = await Promise.allSettled(
-        names.map((name) => clientOf(set, name).listJobs({ limit })),
+        names.map((name) => inTime(name, () => clientOf(set, name).listJobs({ limit }))),
       );
       const jobs: FineTuningJob[] = [];
       const failed: ResourceFailure[] = [];
@@ -61,7 +73,7 @@ export function createResourceLookup(
       const indexed = candidates.filter((k) => known.has(k));
       if (indexed.length > 0) return { keys: indexed, failed: [] };
       const answers = await Promise.allSettled(
-        names.map((name) => clientOf(set, name).getJob(jobKey(name, id))),
+        names.map((name) => inTime(name, () => clientOf(set, name).getJob(jobKey(name, id)))),
       );
       const keys: string[] = [];
       const failed: ResourceFailure[] = [];
@@ -73,6 +85,24 @@ export function createResourceLookup(
       return { keys, failed };
     },
   };
+}
+
+/**
+ * With several resources, a command asks them at once and answers when all have, or at this
+ * deadline without the ones still silent: a hanging resource costs the others' users a few
+ * seconds, not the client's 30 s timeout.
+ */
+export const FANOUT_DEADLINE_MS = 4_000;
+
+/** A resource that had not answered by the fan-out deadline; the message is for a user. */
+export class ResourceTooSlowError extends Error {
+  readonly resource: string;
+
+  constructor(resource: string, ms: number) {
+    super(`no answer within ${ms / 1000} s`);
+    this.resource = resource;
+    this.name = 'ResourceTooSlowError';
+  }
 }
 
 function clientOf(set: ResourceSet, name: string) {
