@@ -1,4 +1,7 @@
-import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
+import type { Logger as SlackLogger } from '@slack/bolt';
+// LogLevel from the Web API package (Bolt re-exports the same enum): a value import of Bolt here
+// would load all of Bolt into the worker, which only needs the Web API client.
+import { LogLevel } from '@slack/web-api';
 import type { Logger } from 'pino';
 
 /** Routes Bolt's and the Slack SDK's own log lines into our pino logger (and its redaction). */
