@@ -22,6 +22,8 @@ export type { Ftops, StartOptions } from './start-options.ts';
 export async function startFtops(opts: StartOptions): Promise<Ftops> {
   const s = buildServices(opts);
   const { config, logger, metrics, redis, api, approvals, stops } = s;
+  // With Entra ID, Redis connections wait for the first token; without, this resolves at once.
+  await s.redisConnector.ready();
   // Loaded only where it runs: a worker never holds Bolt and the listeners in memory.
   const slackEvents =
     config.role !== 'worker'

@@ -8,7 +8,7 @@ import type { JobStatusStore } from '../store/job-status.ts';
 import { createJobStatusStore, recordActor } from '../store/job-status.ts';
 import type { Keys } from '../store/keys.ts';
 import { createKeys } from '../store/keys.ts';
-import { createRedis } from '../store/redis.ts';
+import { createRedisConnector, type RedisConnector } from '../store/redis.ts';
 import type { Subscriptions } from '../store/subscriptions.ts';
 import { createSubscriptions } from '../store/subscriptions.ts';
 import type { Config } from './config/index.ts';
@@ -39,6 +39,8 @@ export interface Services {
   logger: Logger;
   metrics: Metrics;
   keys: Keys;
+  /** Builds every Redis client (standalone or cluster) and keeps Entra ID tokens fresh. */
+  redisConnector: RedisConnector;
   redis: Redis;
   /** Routes a job key to its resource's client. */
   api: FineTuningClient;
@@ -64,8 +66,13 @@ export function buildServices(opts: StartOptions): Services {
     opts.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const metrics = opts.metrics ?? createMetrics();
   const keys = createKeys(config.redis.namespace);
-  const redis = createRedis(config.redis.url, { name: 'ftops' });
+  const redisConnector = createRedisConnector(config.redis, {
+    ...(opts.credential ? { credential: opts.credential } : {}),
+    logger: logger.child({ component: 'redis' }),
+  });
+  const redis = redisConnector.commands({ name: 'ftops' });
   const stops: Array<() => Promise<unknown>> = [];
+  stops.push(async () => redisConnector.close());
   stops.push(() => redis.quit().catch(() => redis.disconnect()));
 
   const webClient = createBackgroundClient(config.slack.botToken, config.slack.apiUrl, logger);
@@ -124,6 +131,7 @@ export function buildServices(opts: StartOptions): Services {
     logger,
     metrics,
     keys,
+    redisConnector,
     redis,
     api,
     resources,
@@ -149,5 +157,6 @@ export function secretsOf(config: Config): string[] {
     keyOf(config.fineTuning.auth),
     ...config.resources.flatMap((r) => [keyOf(r.auth), r.webhookSecret]),
     ...(config.fileSecrets ?? []),
+    config.redis.auth.type === 'password' ? config.redis.auth.password : undefined,
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

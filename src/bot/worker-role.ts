@@ -17,9 +17,9 @@ const EXPIRY_SWEEP_MS = 30_000;
  * recovery of requests a dead process left behind).
  */
 export async function startWorkerRole(s: Services, opts: StartOptions): Promise<Poller> {
-  const { config, logger, metrics, keys, webClient, approvals, stops } = s;
+  const { logger, metrics, keys, webClient, approvals, stops } = s;
   const poller = await startPoller({
-    redisUrl: config.redis.url,
+    redis: s.redisConnector,
     keys,
     targets: s.resources.all.map((r) => ({
       resource: r.name,

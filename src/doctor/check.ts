@@ -5,6 +5,8 @@
 export const CHECKS = {
   config: 'Configuration',
   redis: 'Redis',
+  redisMode: 'Redis mode',
+  redisAuth: 'Redis auth',
   eviction: 'Redis eviction policy',
   slackToken: 'Slack bot token',
   slackScopes: 'Slack bot scopes',

@@ -4,11 +4,18 @@ import { createFineTuningClient } from '../api/index.ts';
 import type { RetryPolicy } from '../api/types.ts';
 import { type Config, ConfigError, loadConfig, SECRET_VARIABLES } from '../bot/config/index.ts';
 import { scrubSecrets } from '../bot/logger.ts';
-import { createRedis } from '../store/redis.ts';
+import { createRedisConnector, forEachPrimary } from '../store/redis.ts';
 import { errorText } from '../util/error-text.ts';
 import { CHECKS, type CheckResult, fail, pass, skip } from './check.ts';
 import { checkFineTuningApi } from './fine-tuning-check.ts';
-import { checkRedisEvictionPolicy, checkRedisPing } from './redis-checks.ts';
+import {
+  checkRedisAuth,
+  checkRedisEvictionPolicy,
+  checkRedisMode,
+  checkRedisPing,
+  entraTokenFailed,
+  serverIsCluster,
+} from './redis-checks.ts';
 import { MANIFEST_URL, requiredBotScopes } from './scopes.ts';
 import { checkApprovers, checkBotScopes, checkBotToken, checkSocketMode } from './slack-checks.ts';
 
@@ -80,12 +87,14 @@ function secretsIn(env: NodeJS.ProcessEnv): string[] {
     const value = env[name]?.trim();
     if (value) values.push(value);
   }
-  try {
-    const url = new URL(env.REDIS_URL ?? '');
-    for (const part of [url.password, url.username]) {
-      if (part) values.push(part, decodeURIComponent(part));
-    }
-  } catch {}
+  for (const entry of (env.REDIS_URL ?? '').split(',')) {
+    try {
+      const url = new URL(entry.trim());
+      for (const part of [url.password, url.username]) {
+        if (part) values.push(part, decodeURIComponent(part));
+      }
+    } catch {}
+  }
   return values.filter((v) => v.length >= 4);
 }
 
@@ -102,24 +111,65 @@ function configSummary(config: Config): string {
   return `parsed: ${mode}, role ${config.role}; ${config.configFile} names ${resources.length} resource${resources.length === 1 ? '' : 's'} (${resources.join(', ')}) and rules for ${channels} channel${channels === 1 ? '' : 's'}`;
 }
 
-/** The checks that need Redis, with one short-lived client that never retries for long. */
-async function redisChecks(config: Config, timeoutMs: number): Promise<CheckResult[]> {
+/** The checks that need Redis, with short-lived clients that never retry for long. */
+async function redisChecks(
+  config: Config,
+  opts: DoctorOptions,
+  timeoutMs: number,
+  secrets: string[],
+): Promise<CheckResult[]> {
+  const target = config.redis;
+  const connector = createRedisConnector(target, {
+    ...(opts.credential ? { credential: opts.credential } : {}),
+  });
+  const skipAll = (because: string) => [
+    skip(CHECKS.redisMode, because),
+    skip(CHECKS.redisAuth, because),
+    skip(CHECKS.eviction, because),
+  ];
+  // One connection attempt: a doctor reports a dead Redis, it does not wait for it.
+  const once = { commandTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs, singleAttempt: true };
+  try {
+    await connector.ready();
+  } catch (err) {
+    connector.close();
+    return [entraTokenFailed(target, err), ...skipAll('no Entra ID token')];
+  }
+  secrets.push(...connector.secrets());
   let lastError: Error | undefined;
-  const redis = createRedis(config.redis.url, {
+  const redis = connector.commands({
     name: 'ftops-doctor',
-    commandTimeoutMs: timeoutMs,
-    connectTimeoutMs: timeoutMs,
+    ...once,
     onError: (err) => {
       lastError = err;
     },
-    // One connection attempt: a doctor reports a dead Redis, it does not wait for it.
-    redisOptions: { retryStrategy: () => null, maxRetriesPerRequest: 0 },
   });
+  // A cluster client that cannot connect says little; the seed alone says what it is.
+  const probeSeed = async () => {
+    const seed = createRedisConnector(
+      { ...target, urls: [target.url], cluster: false },
+      opts.credential ? { credential: opts.credential } : {},
+    );
+    const single = seed.commands({ ...once, name: 'ftops-doctor' });
+    try {
+      await seed.ready();
+      return await serverIsCluster(single);
+    } finally {
+      seed.close();
+      single.disconnect();
+    }
+  };
   try {
-    const ping = await checkRedisPing(redis, config.redis.url, () => lastError);
-    if (!ping.ok) return [ping, skip(CHECKS.eviction, 'Redis did not answer')];
-    return [ping, await checkRedisEvictionPolicy(redis)];
+    const ping = await checkRedisPing(redis, target, () => lastError, probeSeed);
+    if (!ping.ok) return [ping, ...skipAll('Redis did not answer')];
+    return [
+      ping,
+      await checkRedisMode(redis, target),
+      await checkRedisAuth(redis, target),
+      await checkRedisEvictionPolicy(redis, () => forEachPrimary(redis, async (node) => node)),
+    ];
   } finally {
+    connector.close();
     redis.disconnect();
   }
 }
@@ -240,7 +290,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv, opts: DoctorOptions): Pr
   for (const line of formatResult(results[0]!)) print(line);
   // One group at a time, in a fixed order, so the report reads the same on every run.
   const groups = [
-    () => redisChecks(config, timeoutMs),
+    () => redisChecks(config, opts, timeoutMs, secrets),
     () => slackChecks(config, timeoutMs, opts.manifestUrl ?? MANIFEST_URL),
     () => fineTuningChecks(config, opts),
   ];

@@ -1,9 +1,10 @@
 import type { WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FineTuningClient } from '../api/types.ts';
 import { createJobStatusStore, readActor } from '../store/job-status.ts';
 import type { Keys } from '../store/keys.ts';
+import { createRedisConnector, type RedisConnector, type RedisTarget } from '../store/redis.ts';
 import { createSubscriptions } from '../store/subscriptions.ts';
 import { NotifyQueue, type NotifyRetry } from './notify-queue.ts';
 import { NotifyWorker } from './notify-worker.ts';
@@ -30,7 +31,8 @@ export interface SweepTarget {
 
 /** What the poller needs from the composition root. */
 export interface PollerDeps {
-  redisUrl: string;
+  /** The Redis to use: a connector (cluster, TLS, Entra ID), a target, or one server's URL. */
+  redis: RedisConnector | RedisTarget | string;
   keys: Keys;
   /** The resources to sweep; `client` and `intervalSeconds` alone make the one `default`. */
   targets?: readonly SweepTarget[];
@@ -76,8 +78,13 @@ export interface Poller {
  * of processes may call it: the schedule stays one, and each sweep or notification runs once.
  */
 export async function startPoller(deps: PollerDeps): Promise<Poller> {
+  const connector =
+    typeof deps.redis === 'object' && 'bull' in deps.redis
+      ? deps.redis
+      : createRedisConnector(deps.redis);
+  await connector.ready();
   // BullMQ's workers block on Redis and must never give up on a command.
-  const connect = () => new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+  const connect = () => connector.bull({ name: 'ftops-poller' });
   const commands = connect();
   const connections = [commands, connect(), connect()];
   const [, sweepConn, notifyConn] = connections as [Redis, Redis, Redis];

@@ -1,9 +1,17 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { TokenCredential } from '@azure/identity';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { createEntraAuth, type EntraAuth, type EntraLogger } from './redis-entra.ts';
 
 /**
- * Redis clients for ftops. The command client is built to fail fast: a person clicking a
- * button while Redis is down should hear "temporarily unavailable" within a couple of seconds,
- * not watch a spinner while ioredis queues the command for minutes.
+ * Redis clients for ftops: the one place that knows whether Redis is one server or a Redis
+ * Cluster, how TLS is set up and how ftops authenticates. Everything else asks a
+ * `RedisConnector` for a command client or a BullMQ connection.
+ *
+ * The command client is built to fail fast: a person clicking a button while Redis is down
+ * should hear "temporarily unavailable" within a couple of seconds, not watch a spinner while
+ * ioredis queues the command for minutes.
  *
  * Why not simply `enableOfflineQueue: false` from the start: right after start-up the socket
  * is not connected yet, and every command would be refused, so `main` could not even wait
@@ -11,7 +19,57 @@ import { Redis, type RedisOptions } from 'ioredis';
  * then on. Two more settings keep a refused command from running later behind the user's
  * back (a vote that was reported as failed must not be counted minutes afterwards):
  * `autoResendUnfulfilledCommands: false` and the queue being off after the first connect.
+ * On a cluster the same holds: the cluster's own offline queue goes off after its first
+ * `ready`, and every node connection has the same timeout and no resend.
+ *
+ * A cluster client is returned typed as `Redis`: ioredis's `Cluster` has the same command
+ * methods (each routed to its key's slot), and the members where they differ (options,
+ * nodes, SCAN) are touched only in this module (`deleteNamespace`, `forEachPrimary`).
  */
+
+/** The scope Azure Managed Redis and Azure Cache for Redis issue Entra ID tokens for. */
+export const DEFAULT_REDIS_ENTRA_SCOPE = 'https://redis.azure.com/.default';
+
+/** How ftops authenticates to Redis. */
+export type RedisAuth =
+  | { readonly type: 'none' }
+  /** An ACL user (or the default user when `username` is absent) and its password. */
+  | { readonly type: 'password'; readonly username?: string; readonly password: string }
+  /**
+   * Microsoft Entra ID: a token for `scope` is the password, refreshed before it expires;
+   * the user is `username` or else the token's object ID (`oid`).
+   */
+  | { readonly type: 'entra'; readonly scope: string; readonly username?: string };
+
+/** Where Redis is and how to reach it: what the REDIS_* variables say. */
+export interface RedisTarget {
+  /** The first (or only) URL, as configured. */
+  readonly url: string;
+  /** Every URL: one for a single server; for a cluster, the seed nodes to discover it from. */
+  readonly urls: readonly string[];
+  /** A Redis Cluster (ioredis `Cluster`, slots discovered from the seeds). */
+  readonly cluster: boolean;
+  /** PEM file of the CA certificates to trust for rediss://, instead of Node's own list. */
+  readonly caFile?: string;
+  readonly auth: RedisAuth;
+}
+
+/** A single server at `url`, credentials (if any) taken from the URL: for tests and tools. */
+export function targetOf(target: RedisTarget | string): RedisTarget {
+  if (typeof target !== 'string') return target;
+  const url = new URL(target);
+  const username = url.username ? decodeURIComponent(url.username) : undefined;
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  return {
+    url: target,
+    urls: [target],
+    cluster: false,
+    auth:
+      password !== undefined
+        ? { type: 'password', ...(username && { username }), password }
+        : { type: 'none' },
+  };
+}
 
 /** Redis could not be reached or did not answer in time; `message` is fit to show a Slack user. */
 export class RedisUnavailableError extends Error {
@@ -36,40 +94,225 @@ export interface CreateRedisOptions {
   name?: string;
   /** Called with connection errors; ioredis prints them to stderr when nobody listens. */
   onError?: (err: Error) => void;
-  /** Anything else for ioredis; wins over the defaults above. */
+  /** One connection attempt and no reconnect (the doctor reports a dead Redis, it does not wait). */
+  singleAttempt?: boolean;
+  /** Anything else for ioredis (each node's options on a cluster); wins over the defaults above. */
   redisOptions?: RedisOptions;
 }
 
-/** Builds the command client: bounded retries, a command timeout, no replay of failed commands. */
-export function createRedis(url: string, opts: CreateRedisOptions = {}): Redis {
-  const client = new Redis(url, {
-    // One reconnect attempt per command at most: ECONNREFUSED comes back at once, so a
-    // command gives up after about one retry delay instead of waiting for a long outage.
-    maxRetriesPerRequest: 1,
-    commandTimeout: opts.commandTimeoutMs ?? 2000,
-    connectTimeout: opts.connectTimeoutMs ?? 2000,
-    enableOfflineQueue: true,
-    autoResendUnfulfilledCommands: false,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-    ...(opts.name ? { connectionName: opts.name } : {}),
-    ...opts.redisOptions,
-  });
-  client.once('ready', () => {
-    // From now on a command sent while the connection is down is refused at once.
-    client.options.enableOfflineQueue = false;
-  });
-  client.on('error', opts.onError ?? (() => {}));
-  return client;
+/** Options for a BullMQ connection. */
+export interface BullConnectionOptions {
+  name?: string;
+  onError?: (err: Error) => void;
+}
+
+/** Builds every Redis client of a process from one target, and keeps their credentials fresh. */
+export interface RedisConnector {
+  readonly target: RedisTarget;
+  /** A fail-fast client for ftops' own commands. */
+  commands(opts?: CreateRedisOptions): Redis;
+  /** A connection for BullMQ queues and workers: `maxRetriesPerRequest: null`, never gives up. */
+  bull(opts?: BullConnectionOptions): Redis;
+  /**
+   * Resolves once clients can authenticate: at once, or with Entra ID after the first token.
+   * Clients made before then connect when it resolves. Rejects when no token can be had.
+   */
+  ready(): Promise<void>;
+  /** With Entra ID: fetches a token now and re-authenticates every live connection with it. */
+  refreshNow(): Promise<void>;
+  /** Passwords and tokens in use, never to be logged. */
+  secrets(): string[];
+  /** Stops refreshing tokens; the clients themselves are closed by whoever asked for them. */
+  close(): void;
+}
+
+export interface RedisConnectorOptions {
+  /** Entra ID credential; by default `DefaultAzureCredential`, as for the fine-tuning API. */
+  credential?: TokenCredential;
+  logger?: EntraLogger;
+  now?: () => number;
+}
+
+interface Seed {
+  host: string;
+  port: number;
+}
+
+function seedOf(entry: string): Seed & { db: number } {
+  const url = new URL(entry);
+  const db = Number(url.pathname.replace(/^\//, '') || 0);
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+    port: Number(url.port || 6379),
+    db: Number.isInteger(db) ? db : 0,
+  };
+}
+
+/** What every connection to a node needs: TLS and static credentials. */
+function nodeOptions(target: RedisTarget): RedisOptions {
+  const first = seedOf(target.url);
+  const tls = new URL(target.url).protocol === 'rediss:';
+  const ca = target.caFile ? readFileSync(target.caFile) : undefined;
+  const { auth } = target;
+  return {
+    // A cluster's nodes are often announced by IP: the certificate names the seed's host.
+    ...(tls && {
+      tls: { ...(ca && { ca }), ...(isIP(first.host) === 0 && { servername: first.host }) },
+    }),
+    ...(auth.type === 'password' && {
+      ...(auth.username && { username: auth.username }),
+      password: auth.password,
+    }),
+    ...(!target.cluster && first.db !== 0 && { db: first.db }),
+  };
+}
+
+function clusterOptions(target: RedisTarget, redisOptions: RedisOptions): ClusterOptions {
+  const tls = new URL(target.url).protocol === 'rediss:';
+  return {
+    redisOptions,
+    // With TLS, connect to nodes by the names they announce so the certificate check holds.
+    ...(tls && { dnsLookup: (address, callback) => callback(null, address) }),
+  };
+}
+
+/** Builds the connector for `target` (a URL string means one server, credentials in the URL). */
+export function createRedisConnector(
+  input: RedisTarget | string,
+  opts: RedisConnectorOptions = {},
+): RedisConnector {
+  const target = targetOf(input);
+  const base = nodeOptions(target);
+  const seeds = target.urls.map(seedOf).map(({ host, port }) => ({ host, port }));
+  const entra: EntraAuth | undefined =
+    target.auth.type === 'entra'
+      ? createEntraAuth({
+          scope: target.auth.scope,
+          ...(target.auth.username && { username: target.auth.username }),
+          ...(opts.credential && { credential: opts.credential }),
+          ...(opts.logger && { logger: opts.logger }),
+          ...(opts.now && { now: opts.now }),
+        })
+      : undefined;
+  // With Entra ID nothing connects before the first token: the clients wait for `ready()`.
+  const lazy: RedisOptions = entra ? { lazyConnect: true } : {};
+
+  const build = (options: RedisOptions, cluster: Partial<ClusterOptions>): Redis => {
+    if (!target.cluster) {
+      const [seed] = seeds as [Seed];
+      return new Redis({ ...seed, ...options });
+    }
+    const client = new Cluster(seeds, { ...clusterOptions(target, options), ...cluster });
+    return client as unknown as Redis;
+  };
+  const adopt = (client: Redis): Redis => {
+    if (entra) entra.track(client);
+    return client;
+  };
+
+  return {
+    target,
+    commands(o = {}) {
+      const connectTimeout = o.connectTimeoutMs ?? 2000;
+      const retry = o.singleAttempt ? () => null : (times: number) => Math.min(times * 200, 2000);
+      const options: RedisOptions = {
+        ...base,
+        ...lazy,
+        // One reconnect attempt per command at most: ECONNREFUSED comes back at once, so a
+        // command gives up after about one retry delay instead of waiting for a long outage.
+        maxRetriesPerRequest: o.singleAttempt ? 0 : 1,
+        commandTimeout: o.commandTimeoutMs ?? 2000,
+        connectTimeout,
+        enableOfflineQueue: true,
+        autoResendUnfulfilledCommands: false,
+        ...(!target.cluster && { retryStrategy: retry }),
+        ...(o.name ? { connectionName: o.name } : {}),
+        ...o.redisOptions,
+      };
+      const client = build(options, {
+        enableOfflineQueue: true,
+        clusterRetryStrategy: retry,
+        slotsRefreshTimeout: connectTimeout,
+        ...(entra && { lazyConnect: true }),
+      });
+      client.once('ready', () => {
+        // From now on a command sent while the connection is down is refused at once.
+        (
+          client as unknown as { options: { enableOfflineQueue: boolean } }
+        ).options.enableOfflineQueue = false;
+      });
+      if (target.cluster) {
+        // A cluster keeps commands queued until it is up, however long that takes; like the
+        // single server's `maxRetriesPerRequest: 1`, a command waits out one failed attempt
+        // to reach it at most.
+        const cluster = client as unknown as { flushQueue(err: Error): void };
+        client.on('reconnecting', () =>
+          cluster.flushQueue(
+            new Error('Connection is closed (the Redis Cluster is not reachable)'),
+          ),
+        );
+      }
+      client.on('error', o.onError ?? (() => {}));
+      return adopt(client);
+    },
+    bull(o = {}) {
+      const client = build(
+        {
+          ...base,
+          ...lazy,
+          maxRetriesPerRequest: null,
+          ...(o.name ? { connectionName: o.name } : {}),
+        },
+        entra ? { lazyConnect: true } : {},
+      );
+      client.on('error', o.onError ?? (() => {}));
+      return adopt(client);
+    },
+    ready: () => (entra ? entra.ready() : Promise.resolve()),
+    refreshNow: () => (entra ? entra.refresh() : Promise.resolve()),
+    secrets: () =>
+      target.auth.type === 'password' ? [target.auth.password] : (entra?.secrets() ?? []),
+    close: () => entra?.close(),
+  };
+}
+
+/** Builds a fail-fast command client for a target without Entra ID (tests, tools). */
+export function createRedis(target: RedisTarget | string, opts: CreateRedisOptions = {}): Redis {
+  return staticConnector(target).commands(opts);
 }
 
 /** Builds a BullMQ connection: BullMQ workers need `maxRetriesPerRequest: null` to block safely. */
 export function createBullConnection(
-  url: string,
-  opts: { onError?: (err: Error) => void } = {},
+  target: RedisTarget | string,
+  opts: BullConnectionOptions = {},
 ): Redis {
-  const client = new Redis(url, { maxRetriesPerRequest: null });
-  client.on('error', opts.onError ?? (() => {}));
-  return client;
+  return staticConnector(target).bull(opts);
+}
+
+function staticConnector(target: RedisTarget | string): RedisConnector {
+  const resolved = targetOf(target);
+  if (resolved.auth.type === 'entra')
+    throw new Error(
+      'Entra ID needs a RedisConnector (createRedisConnector), which refreshes tokens',
+    );
+  return createRedisConnector(resolved);
+}
+
+/** True when `redis` is a cluster client. */
+export function isCluster(redis: Redis): boolean {
+  return (redis as unknown) instanceof Cluster;
+}
+
+/** Runs `op` on every primary of a cluster, or on the one server. */
+export async function forEachPrimary<T>(
+  redis: Redis,
+  op: (node: Redis) => Promise<T>,
+): Promise<T[]> {
+  if (!isCluster(redis)) return [await op(redis)];
+  const cluster = redis as unknown as Cluster;
+  // Before the first command a cluster client has not discovered its nodes yet.
+  if (cluster.status !== 'ready') await cluster.ping();
+  return Promise.all(cluster.nodes('master').map(op));
 }
 
 const CONNECTION_CODES = new Set([
@@ -116,15 +359,23 @@ export async function guardRedis<T>(op: () => Promise<T>): Promise<T> {
 
 /**
  * Deletes every key of a namespace (`keys.bullPrefix*`), in SCAN pages so a large one never
- * blocks Redis; for tests, the sandbox's private data, benchmarks and the chaos battery.
+ * blocks Redis; for tests, the sandbox's private data, benchmarks and the chaos battery. On a
+ * cluster every primary is scanned (SCAN sees one node's keys only).
  */
 export async function deleteNamespace(redis: Redis, prefix: string): Promise<number> {
-  let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) deleted += await redis.del(...found);
-  } while (cursor !== '0');
-  return deleted;
+  const counts = await forEachPrimary(redis, async (node) => {
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length === 0) continue;
+      // One DEL per key: a node's keys may sit in several slots, and DEL of several is refused
+      // across slots (CROSSSLOT).
+      const replies = await node.pipeline(found.map((key) => ['del', key])).exec();
+      for (const [err, n] of replies ?? []) if (!err) deleted += Number(n);
+    } while (cursor !== '0');
+    return deleted;
+  });
+  return counts.reduce((a, b) => a + b, 0);
 }

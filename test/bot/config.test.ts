@@ -48,7 +48,13 @@ describe('loadConfig', () => {
         baseUrl: 'https://api.openai.com/v1',
         auth: { type: 'bearer', token: OPENAI_KEY },
       },
-      redis: { url: 'redis://127.0.0.1:6379', namespace: 'ftops' },
+      redis: {
+        url: 'redis://127.0.0.1:6379',
+        urls: ['redis://127.0.0.1:6379'],
+        cluster: false,
+        auth: { type: 'none' },
+        namespace: 'ftops',
+      },
       approval: {
         approvers: { users: [], groups: [] },
         gatedActions: ['pause', 'cancel'],
@@ -234,6 +240,11 @@ describe('loadConfig', () => {
       AZURE_OPENAI_API_VERSION: '2024-10-21',
       OPENAI_BASE_URL: 'api.openai.com',
       REDIS_URL: 'http://127.0.0.1:6379',
+      REDIS_CLUSTER: 'maybe',
+      REDIS_CA_FILE: '/nonexistent/ca.pem',
+      REDIS_USERNAME: 'two words',
+      REDIS_ENTRA: 'perhaps',
+      REDIS_ENTRA_SCOPE: 'two words',
       FT_REDIS_NAMESPACE: 'ft ops',
       FT_APPROVER_IDS: 'alice',
       FT_GATED_ACTIONS: 'pause,delete',
@@ -250,7 +261,12 @@ describe('loadConfig', () => {
     const named = [
       ...CONFIG_VARIABLES.filter(
         (name) =>
-          !['SLACK_SIGNING_SECRET', 'AZURE_OPENAI_API_KEY', 'OPENAI_API_KEY'].includes(name),
+          ![
+            'SLACK_SIGNING_SECRET',
+            'AZURE_OPENAI_API_KEY',
+            'OPENAI_API_KEY',
+            'REDIS_PASSWORD',
+          ].includes(name),
       ),
     ];
     expect(error.problems).toHaveLength(named.length);
@@ -372,7 +388,12 @@ describe('loadConfig on arbitrary environments', () => {
     AZURE_OPENAI_TOKEN_SCOPE: ['https://ai.azure.com/.default'],
     AZURE_OPENAI_API_VERSION: ['v1', 'preview'],
     OPENAI_BASE_URL: ['https://api.openai.com/v1/', 'http://127.0.0.1:4010/v1'],
-    REDIS_URL: ['redis://127.0.0.1:6379/1', 'rediss://:pw@cache:6380'],
+    REDIS_URL: ['redis://127.0.0.1:6379/1', 'rediss://:pw@cache:6380', 'rediss://cache:6380'],
+    REDIS_CLUSTER: ['false', 'true'],
+    REDIS_CA_FILE: [fileURLToPath(new URL('../fixtures/redis-ca.pem', import.meta.url))],
+    REDIS_USERNAME: ['default', 'ftops'],
+    REDIS_ENTRA: ['false', 'no', 'true'],
+    REDIS_ENTRA_SCOPE: ['https://redis.azure.com/.default'],
     FT_REDIS_NAMESPACE: ['ftops', 'test-1_a'],
     FT_APPROVER_IDS: ['U012AB3CD, S0GROUP', 'W0ABC,'],
     FT_GATED_ACTIONS: ['pause,resume', 'none', 'CANCEL'],

@@ -104,6 +104,8 @@ describe('npm run doctor, all good', () => {
     expect(checks.map((l) => l.split(':')[0])).toEqual([
       '✓ Configuration',
       '✓ Redis',
+      '✓ Redis mode',
+      '✓ Redis auth',
       '✓ Redis eviction policy',
       '✓ Slack bot token',
       '✓ Slack bot scopes',
@@ -112,7 +114,7 @@ describe('npm run doctor, all good', () => {
     ]);
     expect(lineOf(lines, 'Slack bot token').status).toContain('@ftops (U0FTBOT)');
     expect(lineOf(lines, 'Approvers').status).toContain('S0APPROVERS (1 member)');
-    expect(lines.at(-1)).toBe('All 7 checks passed.');
+    expect(lines.at(-1)).toBe('All 9 checks passed.');
     // It really asked: Slack's auth.test and the fine-tuning list with limit=1.
     expect(slack.callsTo('auth.test')).toHaveLength(1);
     expect(ft.requests).toEqual([
@@ -162,7 +164,7 @@ describe('npm run doctor, all good', () => {
     const approvers = lineOf(lines, 'Approvers');
     expect(approvers.status).toMatch(/^⚠ .*nobody can approve pause, cancel/);
     expect(approvers.fix).toContain('FT_GATED_ACTIONS=none');
-    expect(lines.at(-1)).toBe('All 7 checks passed (1 with a warning).');
+    expect(lines.at(-1)).toBe('All 9 checks passed (1 with a warning).');
   });
 });
 
@@ -178,7 +180,7 @@ describe('npm run doctor, one broken setting at a time', () => {
     expect(lineOf(lines, 'Slack bot scopes').status).toMatch(/^– /);
     expect(lineOf(lines, 'Approvers').status).toMatch(/^– /);
     expect(text).not.toContain(wrong);
-    expect(lines.at(-1)).toBe('1 of 7 checks failed; 2 more could not run because of that.');
+    expect(lines.at(-1)).toBe('1 of 9 checks failed; 2 more could not run because of that.');
   });
 
   it('reports an app-level token Slack refuses', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { noDelayRetryPolicy } from '../../src/api/retry.ts';
 import { type Ftops, secretsOf, startFtops } from '../../src/bot/compose.ts';
 import { type Config, loadConfig } from '../../src/bot/config/index.ts';
@@ -24,7 +24,8 @@ import {
   viewSubmissionPayload,
 } from '../../src/emulators/slack-signing.ts';
 import { createKeys } from '../../src/store/keys.ts';
-import { REDIS_URL } from '../support/redis.ts';
+import { createBullConnection } from '../../src/store/redis.ts';
+import { keysMatching, REDIS_ENV, TEST_REDIS } from '../support/redis.ts';
 
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
 export const REQUESTER = 'U0REQUEST';
@@ -126,7 +127,8 @@ export async function startApp(
     SLACK_API_URL: slack.apiUrl,
     AZURE_OPENAI_ENDPOINT: ft.url,
     AZURE_OPENAI_API_KEY: 'test-key',
-    REDIS_URL,
+    // FT_TEST_REDIS=cluster: the local Redis Cluster's seeds and REDIS_CLUSTER=true.
+    ...REDIS_ENV,
     FT_REDIS_NAMESPACE: namespace,
     FT_APPROVER_IDS: `${APPROVER},S0APPROVERS`,
     FT_POLL_INTERVAL_SECONDS: '3600',
@@ -154,7 +156,7 @@ export async function startApp(
       ...(opts.apiTimeoutMs ? { apiTimeoutMs: opts.apiTimeoutMs } : {}),
       clock: () => Date.now() + clockOffsetMs,
     });
-  const redis = new Redis(REDIS_URL);
+  const redis = createBullConnection(TEST_REDIS);
 
   const post = async (body: string, headers: Record<string, string>): Promise<Ack> => {
     const t0 = performance.now();
@@ -219,7 +221,7 @@ export async function startApp(
     },
     answersTo,
     messagesIn: (channel) => slack.messages.get(channel) ?? [],
-    redisKeys: () => redis.keys(`${createKeys(namespace).bullPrefix}*`),
+    redisKeys: () => keysMatching(redis, `${createKeys(namespace).bullPrefix}*`),
     advanceClock(ms) {
       clockOffsetMs += ms;
     },

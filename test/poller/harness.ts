@@ -1,5 +1,5 @@
 import { LogLevel, WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
+
 import { createFineTuningClient } from '../../src/api/client.ts';
 import { noDelayRetryPolicy } from '../../src/api/retry.ts';
 import type { FineTuningClient } from '../../src/api/types.ts';
@@ -13,8 +13,9 @@ import { NotifyWorker } from '../../src/poller/notify-worker.ts';
 import type { AnnouncementRenderer } from '../../src/poller/render.ts';
 import { Sweeper, type SweeperDeps } from '../../src/poller/sweeper.ts';
 import { createJobStatusStore, readActor } from '../../src/store/job-status.ts';
+import { createBullConnection } from '../../src/store/redis.ts';
 import { createSubscriptions, type Subscriptions } from '../../src/store/subscriptions.ts';
-import { openTestRedis, REDIS_URL, type TestRedis } from '../support/redis.ts';
+import { openTestRedis, TEST_REDIS, type TestRedis } from '../support/redis.ts';
 
 /**
  * Everything a poller test needs, over real HTTP and Redis: both emulators, the API client,
@@ -62,7 +63,7 @@ export async function startHarness(): Promise<Harness> {
   const closers: Array<() => Promise<unknown>> = [];
   const notifyQueues: NotifyQueue[] = [];
   const connection = () => {
-    const c = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const c = createBullConnection(TEST_REDIS);
     closers.push(() => c.quit());
     return c;
   };

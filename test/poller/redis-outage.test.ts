@@ -122,7 +122,7 @@ describe('the poller through a Redis outage', () => {
     });
     const sweeps: Array<{ at: number; ok: boolean }> = [];
     const poller: Poller = await startPoller({
-      redisUrl: redis.url,
+      redis: redis.url,
       keys: createKeys('outage-test'),
       client: createFineTuningClient({
         baseUrl: ft.azureBaseUrl,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NOTIFY_QUEUE } from '../../src/poller/notify-queue.ts';
 import { FINISHED_RETENTION_DAYS } from '../../src/store/job-status.ts';
+import { keysMatching } from '../support/redis.ts';
 import { CHANNEL, type Harness, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -17,7 +18,7 @@ const DAY = 86_400_000;
 /** Our keys in the namespace (BullMQ's own are bounded by its removeOn* settings), with TTLs. */
 async function ourKeys(h: Harness): Promise<Map<string, number>> {
   const prefix = `${h.keys.bullPrefix}:`;
-  const found = await h.redis.keys(`${prefix}*`);
+  const found = await keysMatching(h.redis, `${prefix}*`);
   const ours = found.filter((k) => !k.startsWith(`${prefix}${NOTIFY_QUEUE}:`));
   const ttls = await Promise.all(ours.map((k) => h.redis.ttl(k)));
   return new Map(ours.map((k, i) => [k.slice(prefix.length), ttls[i] ?? -2]));

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPoller } from '../../src/poller/index.ts';
 import { PollScheduler } from '../../src/poller/poll-scheduler.ts';
-import { REDIS_URL } from '../support/redis.ts';
+import { keysMatching, TEST_REDIS } from '../support/redis.ts';
 import { CHANNEL, type Harness, startHarness, waitFor } from './harness.ts';
 
 let h: Harness;
@@ -18,7 +18,7 @@ describe('the sweep schedule', () => {
     const job = h.ft.addJob({ status: 'running' });
     await h.subs.watch(CHANNEL, job.id);
     const deps = {
-      redisUrl: REDIS_URL,
+      redis: TEST_REDIS,
       keys: h.keys,
       client: h.client,
       slack: h.web,
@@ -51,7 +51,7 @@ describe('the sweep schedule', () => {
   it('comes back on its own when Redis loses it', async () => {
     const job = h.ft.addJob({ status: 'running' });
     const poller = await startPoller({
-      redisUrl: REDIS_URL,
+      redis: TEST_REDIS,
       keys: h.keys,
       client: h.client,
       slack: h.web,
@@ -63,7 +63,7 @@ describe('the sweep schedule', () => {
     try {
       // What a Redis restarted without its data looks like to this namespace: nothing at all.
       const wipe = async () => {
-        const keys = await h.redis.keys(`${h.keys.bullPrefix}*`);
+        const keys = await keysMatching(h.redis, `${h.keys.bullPrefix}*`);
         if (keys.length > 0) await h.redis.del(...keys);
       };
       await wipe();

@@ -10,7 +10,7 @@ import {
 } from '../../src/store/approvals.ts';
 import { createKeys, type Keys } from '../../src/store/keys.ts';
 import { createRedis } from '../../src/store/redis.ts';
-import { REDIS_URL } from '../support/redis.ts';
+import { keysMatching, TEST_REDIS } from '../support/redis.ts';
 
 const T0 = Date.UTC(2025, 0, 1, 12);
 
@@ -19,7 +19,7 @@ let keys: Keys = createKeys(`test-${randomUUID()}`);
 let store = new ApprovalStore({ redis: undefined as unknown as Redis, keys });
 
 beforeAll(async () => {
-  redis = createRedis(REDIS_URL);
+  redis = createRedis(TEST_REDIS);
   await redis.ping();
 });
 
@@ -33,7 +33,7 @@ function setup() {
 }
 
 afterEach(async () => {
-  const found = await redis.keys(`${keys.bullPrefix}*`);
+  const found = await keysMatching(redis, `${keys.bullPrefix}*`);
   if (found.length) await redis.del(...found);
 });
 
@@ -124,7 +124,7 @@ describe('ApprovalStore', () => {
       messageTs: '1700000000.000100',
     });
     expect(await store.setMessage(newApprovalId(), 'C', '1')).toBe(false);
-    expect(await redis.keys(`${keys.bullPrefix}*`)).toHaveLength(2);
+    expect(await keysMatching(redis, `${keys.bullPrefix}*`)).toHaveLength(2);
   });
 
   it('one approval decides a one-approver request; later clicks see it decided', async () => {
@@ -228,7 +228,7 @@ describe('ApprovalStore', () => {
   it('50 concurrent approvals over separate connections: exactly one approved', async () => {
     setup();
     const r = await store.create({ ...base, approvalsRequired: 1 }, T0);
-    const clients = Array.from({ length: 10 }, () => createRedis(REDIS_URL));
+    const clients = Array.from({ length: 10 }, () => createRedis(TEST_REDIS));
     try {
       const stores = clients.map((c) => new ApprovalStore({ redis: c, keys }));
       const results = await Promise.all(
@@ -426,7 +426,7 @@ describe('ApprovalStore: taking over requests stuck in approved', () => {
     setup();
     const r = await store.create(base, T0);
     await approve(r.id, T0);
-    const clients = Array.from({ length: 10 }, () => createRedis(REDIS_URL));
+    const clients = Array.from({ length: 10 }, () => createRedis(TEST_REDIS));
     try {
       const stores = clients.map((c) => new ApprovalStore({ redis: c, keys }));
       const results = await Promise.all(

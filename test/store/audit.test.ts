@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/store/audit.ts';
 import { createKeys, type Keys } from '../../src/store/keys.ts';
 import { createRedis, deleteNamespace, RedisUnavailableError } from '../../src/store/redis.ts';
-import { REDIS_URL } from '../support/redis.ts';
+import { TEST_REDIS } from '../support/redis.ts';
 
 let redis: Redis;
 let keys: Keys;
@@ -12,7 +12,7 @@ let lines: Array<{ obj: Record<string, unknown>; msg?: string }>;
 let audit: AuditLog;
 
 beforeAll(async () => {
-  redis = createRedis(REDIS_URL);
+  redis = createRedis(TEST_REDIS);
   await redis.ping();
 });
 

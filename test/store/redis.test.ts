@@ -7,10 +7,11 @@ import {
   createBullConnection,
   createRedis,
   guardRedis,
+  isCluster,
   isRedisUnavailable,
   RedisUnavailableError,
 } from '../../src/store/redis.ts';
-import { REDIS_URL } from '../support/redis.ts';
+import { TEST_REDIS } from '../support/redis.ts';
 
 /** A TCP pass-through to the real Redis that the test can cut and restore. */
 async function startProxy(port = 0) {
@@ -69,7 +70,7 @@ describe('createRedis', () => {
   });
 
   it('before the first connection, commands wait for it instead of failing', async () => {
-    const client = createRedis(REDIS_URL);
+    const client = createRedis(TEST_REDIS);
     cleanups.push(() => client.quit());
     expect(await client.ping()).toBe('PONG');
   });
@@ -83,7 +84,7 @@ describe('createRedis', () => {
   });
 
   it('command errors that are not about availability pass through unchanged', async () => {
-    const client = createRedis(REDIS_URL);
+    const client = createRedis(TEST_REDIS);
     cleanups.push(() => client.quit());
     const keys = createKeys(`test-${randomUUID()}`);
     const key = keys.replay('wrongtype');
@@ -98,9 +99,13 @@ describe('createRedis', () => {
 
 describe('createBullConnection', () => {
   it('lets BullMQ block: no per-request retry limit', async () => {
-    const client = createBullConnection(REDIS_URL);
+    const client = createBullConnection(TEST_REDIS);
     cleanups.push(() => client.quit());
-    expect(client.options.maxRetriesPerRequest).toBeNull();
+    // On a cluster the setting is each node's (`redisOptions`), which is where BullMQ looks.
+    const options = isCluster(client)
+      ? (client.options as { redisOptions?: { maxRetriesPerRequest?: unknown } }).redisOptions
+      : client.options;
+    expect(options?.maxRetriesPerRequest).toBeNull();
     expect(await client.ping()).toBe('PONG');
   });
 });

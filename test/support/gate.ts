@@ -14,7 +14,7 @@ import type { ApprovalState } from '../../src/store/approvals.ts';
 import { createKeys, type Keys } from '../../src/store/keys.ts';
 import { createRedis, deleteNamespace } from '../../src/store/redis.ts';
 import { EMPTY, escapeInline, md, userMention } from '../../src/views/mrkdwn.ts';
-import { REDIS_URL } from './redis.ts';
+import { TEST_REDIS } from './redis.ts';
 
 /**
  * A stand-in for the views module's approval message: enough structure to see the state and
@@ -86,7 +86,7 @@ export function useGateTestbed(): GateTestbed {
       slackApiUrl: bed.slackEmu.apiUrl,
       retryConfig: { retries: 0 },
     });
-    bed.redis = createRedis(REDIS_URL);
+    bed.redis = createRedis(TEST_REDIS);
     await bed.redis.ping();
   });
   afterAll(async () => {

@@ -1,20 +1,23 @@
-import { Redis } from 'ioredis';
-import { REDIS_URL } from './redis.ts';
+import { createRedis, forEachPrimary } from '../../src/store/redis.ts';
+import { TEST_REDIS } from './redis.ts';
 
 const PATTERN = '{test-*';
 
 async function testKeys(): Promise<string[]> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = createRedis(TEST_REDIS, { commandTimeoutMs: 10_000 });
   try {
-    await redis.connect();
-    const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', PATTERN, 'COUNT', 1000);
-      cursor = next;
-      found.push(...keys);
-    } while (cursor !== '0');
-    return found;
+    // On a cluster each primary holds its own slots: SCAN every one of them.
+    const found = await forEachPrimary(redis, async (node) => {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, page] = await node.scan(cursor, 'MATCH', PATTERN, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...page);
+      } while (cursor !== '0');
+      return keys;
+    });
+    return found.flat();
   } finally {
     redis.disconnect();
   }

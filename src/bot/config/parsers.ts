@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { isMutatingVerb, MUTATING_VERBS, type MutatingVerb } from '../../vocabulary/index.ts';
 
@@ -109,6 +110,48 @@ export const redisUrl: Parse<string> = (value) => {
   // Not echoed: a Redis URL often carries a password.
   return { problem: 'is set but is not a redis:// or rediss:// URL (value not shown)' };
 };
+
+/** REDIS_URL: one URL, or (for a cluster) a comma list of seed nodes, all on one scheme. */
+export const redisUrls: Parse<string[]> = (value) => {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const bad = entries.findIndex((entry) => typeof redisUrl(entry) !== 'string');
+  if (entries.length === 0 || bad !== -1) {
+    const which = entries.length > 1 ? ` (entry ${bad + 1})` : '';
+    return {
+      problem: `is set but is not a redis:// or rediss:// URL${which} (value not shown)`,
+    };
+  }
+  if (new Set(entries.map((entry) => new URL(entry).protocol)).size > 1)
+    return {
+      problem: 'mixes redis:// and rediss:// seeds; use one scheme for all (value not shown)',
+    };
+  return entries;
+};
+
+/** A PEM file of CA certificates that this process can read. */
+export const caFile: Parse<string> = (value) => {
+  let text: string;
+  try {
+    text = readFileSync(value, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return {
+      problem: `cannot read ${shown(value)}${typeof code === 'string' ? ` (${code})` : ''}`,
+    };
+  }
+  return text.includes('-----BEGIN CERTIFICATE-----')
+    ? value
+    : { problem: `${shown(value)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` };
+};
+
+/** A Redis ACL user name (or an Entra ID object ID): no spaces. */
+export const redisUsername: Parse<string> = (value) =>
+  /^\S{1,256}$/.test(value)
+    ? value
+    : { problem: `expected a user name without spaces, got ${shown(value)}` };
 
 const USER_ID = /^[UW][A-Z0-9]+$/;
 const GROUP_ID = /^S[A-Z0-9]+$/;

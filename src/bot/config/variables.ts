@@ -1,5 +1,6 @@
 import type { ClientAuth } from '../../api/types.ts';
 import type { ApprovalPolicyConfig } from '../../handlers/approval/index.ts';
+import type { RedisTarget } from '../../store/redis.ts';
 import type { AccessConfig, ResourceConfig } from './resources.ts';
 
 /** The variables ftops reads, the configuration they make and the error when they are wrong. */
@@ -19,6 +20,7 @@ export const SECRET_VARIABLES = [
   'SLACK_APP_TOKEN',
   'AZURE_OPENAI_API_KEY',
   'OPENAI_API_KEY',
+  'REDIS_PASSWORD',
 ] as const;
 
 /** Every variable ftops reads, in the order problems are reported (the README table's order). */
@@ -35,6 +37,12 @@ export const CONFIG_VARIABLES = [
   'OPENAI_API_KEY',
   'OPENAI_BASE_URL',
   'REDIS_URL',
+  'REDIS_CLUSTER',
+  'REDIS_CA_FILE',
+  'REDIS_USERNAME',
+  'REDIS_PASSWORD',
+  'REDIS_ENTRA',
+  'REDIS_ENTRA_SCOPE',
   'FT_REDIS_NAMESPACE',
   'FT_APPROVER_IDS',
   'FT_GATED_ACTIONS',
@@ -73,7 +81,8 @@ export interface Config {
     readonly auth: Readonly<ClientAuth>;
     readonly apiVersion?: 'v1' | 'preview';
   };
-  readonly redis: { readonly url: string; readonly namespace: string };
+  /** Where Redis is, how to reach it (cluster, TLS, credentials) and the key prefix. */
+  readonly redis: RedisTarget & { readonly namespace: string };
   readonly approval: ApprovalPolicyConfig;
   readonly poller: { readonly intervalSeconds: number };
   /** The job page in the provider's portal, with `{job}` for the ID; none when unknown. */

@@ -16,7 +16,7 @@ import { AuditLog } from '../../../src/store/audit.ts';
 import type { Keys } from '../../../src/store/keys.ts';
 import { createRedis } from '../../../src/store/redis.ts';
 import { fakeApprovalViews, useGateTestbed } from '../../support/gate.ts';
-import { REDIS_URL } from '../../support/redis.ts';
+import { keysMatching, TEST_REDIS } from '../../support/redis.ts';
 
 /**
  * Recovery of approved requests whose executor died (SIGKILL) after the store recorded
@@ -102,7 +102,7 @@ beforeEach(() => {
   ftEmu.reset();
   return async () => {
     if (!world) return;
-    const found = await redis.keys(`${world.keys.bullPrefix}*`);
+    const found = await keysMatching(redis, `${world.keys.bullPrefix}*`);
     if (found.length) await redis.del(...found);
     world = undefined;
   };
@@ -276,7 +276,7 @@ describe('ApprovalService.recoverStuck', () => {
     const { id, ts } = await leaveApproved(w, job.id);
     w.clock.now += GRACE;
     const processes = Array.from({ length: 2 }, () => {
-      const c = createRedis(REDIS_URL);
+      const c = createRedis(TEST_REDIS);
       extraClients.push(c);
       return w.make({ redis: c });
     });

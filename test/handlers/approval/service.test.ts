@@ -15,7 +15,7 @@ import { AuditLog } from '../../../src/store/audit.ts';
 import type { Keys } from '../../../src/store/keys.ts';
 import { createRedis } from '../../../src/store/redis.ts';
 import { fakeApprovalViews, useGateTestbed } from '../../support/gate.ts';
-import { REDIS_URL } from '../../support/redis.ts';
+import { keysMatching, TEST_REDIS } from '../../support/redis.ts';
 
 const ASKED_IN = 'C0TRAINING';
 const APPROVALS = 'C0APPROVALS';
@@ -91,7 +91,7 @@ beforeEach(() => {
   ftEmu.reset();
   return async () => {
     if (!world) return;
-    const found = await redis.keys(`${world.keys.bullPrefix}*`);
+    const found = await keysMatching(redis, `${world.keys.bullPrefix}*`);
     if (found.length) await redis.del(...found);
   };
 });
@@ -510,7 +510,7 @@ describe('ApprovalService', () => {
     expect(res.ephemeral.text).toContain('Allowed now: yes');
     expect(res.ephemeral.text).toContain('1 approver(s) other than you, from <@UAPP> <@UAPP2>');
     expect(res.ephemeral.text).toContain(`\`POST /fine_tuning/jobs/${job.id}/pause\``);
-    expect(await redis.keys(`${w.keys.bullPrefix}*`)).toEqual([]);
+    expect(await keysMatching(redis, `${w.keys.bullPrefix}*`)).toEqual([]);
     expect(ftEmu.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect(slackEmu.callsTo('chat.postMessage')).toEqual([]);
 
@@ -575,7 +575,7 @@ describe('ApprovalService', () => {
     const job = ftEmu.addJob();
     const asked = await ask(w, job.id);
     const services = Array.from({ length: 5 }, () => {
-      const c = createRedis(REDIS_URL);
+      const c = createRedis(TEST_REDIS);
       extraClients.push(c);
       return w.make({ redis: c });
     });
@@ -680,7 +680,7 @@ describe('ApprovalService', () => {
     const w = setup();
     const job = ftEmu.addJob();
     const asked = await ask(w, job.id);
-    const c = createRedis(REDIS_URL);
+    const c = createRedis(TEST_REDIS);
     extraClients.push(c);
     const restarted = w.make({ redis: c });
     const res = await restarted.click({
