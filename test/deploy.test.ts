@@ -34,6 +34,9 @@ describe('compose.yaml', () => {
   it('runs web and worker roles from the same image, configured from .env', () => {
     expect(web?.environment?.FT_ROLE).toBe('web');
     expect(worker?.environment?.FT_ROLE).toBe('worker');
+    // The web service acks and hands the work over; the workers answer it.
+    expect(web?.environment?.FT_ANSWER_IN).toBe('worker');
+    expect(worker?.environment?.FT_ANSWER_IN).toBe('worker');
     expect(web?.image).toBeDefined();
     expect(worker?.image).toBe(web?.image);
     for (const service of [web, worker]) {

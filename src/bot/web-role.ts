@@ -3,12 +3,11 @@ import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { HandlerDeps } from '../handlers/deps.ts';
 import { registerListeners } from '../handlers/index.ts';
 import { claimDelivery, claimSignature } from '../store/replay.ts';
-import { jobLinkFor } from '../views/job-link.ts';
-import { splitJobKey } from '../vocabulary/index.ts';
 import { toSlackLogger } from './bolt-logger.ts';
 import type { Config } from './config/index.ts';
 import { dedupeDeliveries } from './delivery-dedupe.ts';
-import { createMembership, createResourceLookup } from './resource-lookup.ts';
+import { buildHandlerDeps } from './handler-deps.ts';
+import { HandoffQueue } from './handoff/index.ts';
 import { guardResponseUrls } from './response-url.ts';
 import type { Services } from './services.ts';
 import { FtopsApp } from './slack-app.ts';
@@ -26,30 +25,9 @@ export async function startWebRole(
   s: Services,
 ): Promise<((req: IncomingMessage, res: ServerResponse) => void) | undefined> {
   const { config, logger, metrics, redis, keys } = s;
-  const deps: HandlerDeps = {
-    api: s.api,
-    resources: createResourceLookup(s.resources, s.statuses),
-    // A getter: a reload of FT_CONFIG changes the rules for the next request.
-    get access() {
-      return s.live.config.access;
-    },
-    isAmong: createMembership(s.webClient),
-    jobLink: (key: string) => {
-      const split = splitJobKey(key);
-      const resource = split && s.resources.get(split.resource);
-      return resource && split ? jobLinkFor(resource.config.jobUrl, split.id) : undefined;
-    },
-    approvals: s.approvals,
-    roles: s.roles,
-    subscriptions: s.subscriptions,
-    statuses: s.statuses,
-    audit: s.audit,
-    approvalConfig: config.approval,
-    logger: logger.child({ component: 'handlers' }),
-    clock: s.clock,
-    onCommand: (verb: string, outcome: 'ok' | 'user_error' | 'error') =>
-      metrics.commandHandled(verb, outcome === 'user_error' ? 'invalid' : outcome),
-  };
+  const deps: HandlerDeps = buildHandlerDeps(s);
+  // Acked here, answered by a worker: this process stays free to ack the next request.
+  if (config.answerIn === 'worker') deps.handoff = startHandoffQueue(s);
   const clientOptions = replyClientOptions(config.slack.apiUrl, logger);
   const slackLogger = toSlackLogger(logger, 'bolt');
   const receiver = createReceiver(config, slackLogger, clientOptions);
@@ -115,4 +93,11 @@ function createReceiver(
       correlationId: (req as { correlationId?: string }).correlationId ?? newCorrelationId(),
     }),
   });
+}
+
+/** The web side of FT_ANSWER_IN=worker: a queue on the command connection, closed on stop. */
+function startHandoffQueue(s: Services): HandoffQueue {
+  const handoff = new HandoffQueue({ connection: s.redis, keys: s.keys });
+  s.stops.unshift(() => handoff.close());
+  return handoff;
 }

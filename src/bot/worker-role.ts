@@ -17,7 +17,7 @@ const EXPIRY_SWEEP_MS = 30_000;
  * recovery of requests a dead process left behind).
  */
 export async function startWorkerRole(s: Services, opts: StartOptions): Promise<Poller> {
-  const { logger, metrics, keys, webClient, approvals, stops } = s;
+  const { config, logger, metrics, keys, webClient, approvals, stops } = s;
   const poller = await startPoller({
     redis: s.redisConnector,
     keys,
@@ -69,6 +69,8 @@ export async function startWorkerRole(s: Services, opts: StartOptions): Promise<
         ok ? metrics.announcementSent() : metrics.announcementFailed(reason),
     },
   });
+  if (config.answerIn === 'worker')
+    await import('./answer-role.ts').then((m) => m.startAnswerWorker(s));
   const started = poller;
   metrics.setQueueDepthSource(() => started.queueDepths());
   stops.unshift(() => started.close());

@@ -67,6 +67,21 @@ export interface HandlerDeps {
   statuses?: Pick<JobStatusStore, 'recordFirstSight'>;
   /** Told of every handled command, for metrics. */
   onCommand?: (verb: string, outcome: 'ok' | 'user_error' | 'error') => void;
+  /**
+   * When set (FT_ANSWER_IN=worker), commands and Approve clicks are acked here and handed to
+   * a worker, which answers through the response_url; rejects when Redis does not take them.
+   */
+  handoff?: Handoff;
+}
+
+/** Work handed from the process that acked it to a worker, with where to answer. */
+export type HandedOff =
+  | { kind: 'command'; caller: Caller; text: string; responseUrl: string }
+  | { kind: 'approve'; caller: Caller; requestId: string; responseUrl: string };
+
+export interface Handoff {
+  command(work: Omit<Extract<HandedOff, { kind: 'command' }>, 'kind'>): Promise<void>;
+  approve(work: Omit<Extract<HandedOff, { kind: 'approve' }>, 'kind'>): Promise<void>;
 }
 
 /** Who is asking, and where: read from the signed payload, never from a button value. */

@@ -65,6 +65,7 @@ describe('loadConfig', () => {
       poller: { intervalSeconds: 60 },
       jobUrl: 'https://platform.openai.com/finetune/{job}',
       role: 'all',
+      answerIn: 'web',
       logLevel: 'info',
       // The environment alone makes one resource named `default`, open to every channel.
       resources: [
@@ -255,6 +256,7 @@ describe('loadConfig', () => {
       FT_POLL_INTERVAL_SECONDS: 'abc',
       FT_JOB_URL: 'https://portal/without-the-id',
       FT_ROLE: 'both',
+      FT_ANSWER_IN: 'elsewhere',
       LOG_LEVEL: 'verbose',
       FT_CONFIG: 'ftops.txt',
     });

@@ -110,6 +110,11 @@ export interface StartAppOptions {
   apiTimeoutMs?: number;
   /** The port ftops listens on, for a sender that must know it first (webhooks); any free one otherwise. */
   port?: number;
+  /**
+   * Also start a worker process's ftops (FT_ROLE=worker, same namespace) next to the app,
+   * as a split deployment runs: with FT_ANSWER_IN=worker it answers what the web side acks.
+   */
+  worker?: boolean;
 }
 
 export async function startApp(
@@ -146,16 +151,18 @@ export async function startApp(
   });
   const logger = createLogger({ level: 'debug', secrets: secretsOf(config), destination: sink });
   let clockOffsetMs = 0;
-  const boot = () =>
+  const bootAs = (c: typeof config, port: number) =>
     startFtops({
-      config,
+      config: c,
       logger,
-      port: opts.port ?? 0,
+      port,
       host: '127.0.0.1',
       retryPolicy: noDelayRetryPolicy,
       ...(opts.apiTimeoutMs ? { apiTimeoutMs: opts.apiTimeoutMs } : {}),
       clock: () => Date.now() + clockOffsetMs,
     });
+  const boot = () => bootAs(config, opts.port ?? 0);
+  let worker = opts.worker ? await bootAs({ ...config, role: 'worker' }, 0) : undefined;
   const redis = createBullConnection(TEST_REDIS);
 
   const post = async (body: string, headers: Record<string, string>): Promise<Ack> => {
@@ -232,6 +239,8 @@ export async function startApp(
     },
     async close() {
       await app.ftops.stop();
+      await worker?.stop();
+      worker = undefined;
       await Promise.all([ft.close(), slack.close()]);
       const keys = await app.redisKeys();
       if (keys.length > 0) await redis.del(...keys);

@@ -46,6 +46,7 @@ export function describeConfig(config: Config) {
     },
     pollIntervalSeconds: config.poller.intervalSeconds,
     role: config.role,
+    answerIn: config.answerIn,
     logLevel: config.logLevel,
   };
 }

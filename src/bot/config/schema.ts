@@ -23,7 +23,7 @@ import {
   wholeNumber,
 } from './parsers.ts';
 import { OPEN_ACCESS } from './resources.ts';
-import { CONFIG_VARIABLES, type Config, LOG_LEVELS, ROLES } from './variables.ts';
+import { ANSWER_PLACES, CONFIG_VARIABLES, type Config, LOG_LEVELS, ROLES } from './variables.ts';
 
 /** What the environment alone says: the resources come after, from it or from FT_CONFIG. */
 export type EnvConfig = Omit<Config, 'fineTuning' | 'resources'> & {
@@ -202,6 +202,7 @@ export const envSchema = z.preprocess(
       ).prefault('60'),
       FT_JOB_URL: variable(jobUrlTemplate).optional(),
       FT_ROLE: variable(oneOf(ROLES, 'all, web, worker')).prefault('all'),
+      FT_ANSWER_IN: variable(oneOf(ANSWER_PLACES, 'web, worker')).prefault('web'),
       LOG_LEVEL: variable(oneOf(LOG_LEVELS)).prefault('info'),
       FT_CONFIG: variable(configPath).optional(),
     })
@@ -286,6 +287,7 @@ export const envSchema = z.preprocess(
           jobUrl: env.FT_JOB_URL ?? 'https://platform.openai.com/finetune/{job}',
         }),
         role: env.FT_ROLE,
+        answerIn: env.FT_ANSWER_IN,
         logLevel: env.LOG_LEVEL,
         access: OPEN_ACCESS,
         ...(env.FT_CONFIG !== undefined ? { configFile: env.FT_CONFIG } : {}),

@@ -12,6 +12,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Which parts one process runs: the Slack-facing web side, the poller worker, or both. */
 export const ROLES = ['all', 'web', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
+/** Where a command or an Approve click is worked on after its ack (FT_ANSWER_IN). */
+export const ANSWER_PLACES = ['web', 'worker'] as const;
+export type AnswerPlace = (typeof ANSWER_PLACES)[number];
 
 /** Variables whose values are never echoed in a message or a log line. */
 export const SECRET_VARIABLES = [
@@ -53,6 +56,7 @@ export const CONFIG_VARIABLES = [
   'FT_POLL_INTERVAL_SECONDS',
   'FT_JOB_URL',
   'FT_ROLE',
+  'FT_ANSWER_IN',
   'LOG_LEVEL',
   'FT_CONFIG',
 ] as const;
@@ -88,6 +92,11 @@ export interface Config {
   /** The job page in the provider's portal, with `{job}` for the ID; none when unknown. */
   readonly jobUrl?: string;
   readonly role: Role;
+  /**
+   * `web`: the process that acks a command also answers it. `worker`: it acks and hands the
+   * command (and Approve clicks) over Redis to a worker, which answers through response_url.
+   */
+  readonly answerIn: AnswerPlace;
   readonly logLevel: LogLevel;
   /**
    * Every fine-tuning backend, in the order written; the environment alone makes one named

@@ -21,8 +21,25 @@ type Answer = { text: string; blocks?: unknown[] };
 export function registerApprovalButtons(app: App, deps: HandlerDeps): void {
   app.action(APPROVE_REQUEST, async (args: ButtonArgs) => {
     await args.ack();
+    const handoff = deps.handoff;
+    if (handoff && typeof args.body.response_url === 'string') {
+      const caller = callerOf(args.body, args.context);
+      const work = {
+        caller,
+        requestId: args.action.value ?? '',
+        responseUrl: args.body.response_url,
+      };
+      // Handed to a worker: the vote is counted and the clicker answered there.
+      const failed = await handoff.approve(work).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      if (failed === null) return;
+      await answerClick(deps, args, () => Promise.reject(failed));
+      return;
+    }
     await answerClick(deps, args, (clicker) =>
-      deps.approvals.click({ requestId: args.action.value ?? '', clicker, vote: 'approve' }),
+      approveClick(deps, clicker, args.action.value ?? ''),
     );
   });
   app.action(DENY_REQUEST, async (args: ButtonArgs) => {
@@ -42,6 +59,11 @@ export function registerApprovalButtons(app: App, deps: HandlerDeps): void {
       return null;
     });
   });
+}
+
+/** An Approve click's work: the service loads the request and checks the clicker's role. */
+export function approveClick(deps: HandlerDeps, clicker: string, requestId: string) {
+  return deps.approvals.click({ requestId, clicker, vote: 'approve' });
 }
 
 /** Runs the click's work and tells the clicker privately, unless a modal answered instead. */

@@ -1,6 +1,7 @@
 import type { App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { errorText } from '../../util/error-text.ts';
-import type { HandlerDeps } from '../deps.ts';
+import type { MessageView } from '../../views/types.ts';
+import type { Caller, HandlerDeps } from '../deps.ts';
 import { replyForError } from '../reply.ts';
 import { runCommand } from './run-command.ts';
 
@@ -13,8 +14,31 @@ export function registerCommands(app: App, deps: HandlerDeps): void {
 }
 
 /**
+ * What `/ft <text>` answers: the command's view, or the error's, with the metric and the log
+ * line. The same wherever the command is worked on, in the process that acked it or in a
+ * worker it was handed to.
+ */
+export async function answerCommand(
+  deps: HandlerDeps,
+  caller: Caller,
+  text: string,
+): Promise<MessageView> {
+  const log = deps.logger.child({ correlationId: caller.correlationId, user: caller.userId });
+  try {
+    const result = await runCommand(deps, caller, text);
+    deps.onCommand?.(result.verb, result.userError ? 'user_error' : 'ok');
+    log.info({ verb: result.verb, userError: result.userError }, 'handled /ft');
+    return result.view;
+  } catch (err) {
+    deps.onCommand?.('unknown', 'error');
+    return replyForError(err, caller.correlationId, log);
+  }
+}
+
+/**
  * `/ft …`: acknowledges at once with nothing, then does the work and answers through the
- * response_url, so a slow fine-tuning API can never make Slack show a timeout.
+ * response_url, so a slow fine-tuning API can never make Slack show a timeout. With a
+ * handoff, the work is a worker's: this process only acks and enqueues.
  */
 export function handleFtCommand(deps: HandlerDeps) {
   return async ({
@@ -30,16 +54,19 @@ export function handleFtCommand(deps: HandlerDeps) {
       correlationId: String(context.correlationId ?? 'socket'),
     };
     const log = deps.logger.child({ correlationId: caller.correlationId, user: caller.userId });
-    let view: Awaited<ReturnType<typeof runCommand>>['view'];
-    try {
-      const result = await runCommand(deps, caller, command.text ?? '');
-      deps.onCommand?.(result.verb, result.userError ? 'user_error' : 'ok');
-      log.info({ verb: result.verb, userError: result.userError }, 'handled /ft');
-      view = result.view;
-    } catch (err) {
-      deps.onCommand?.('unknown', 'error');
-      view = replyForError(err, caller.correlationId, log);
-    }
+    let view: MessageView;
+    if (deps.handoff) {
+      try {
+        await deps.handoff.command({
+          caller,
+          text: command.text ?? '',
+          responseUrl: command.response_url,
+        });
+        return;
+      } catch (err) {
+        view = replyForError(err, caller.correlationId, log);
+      }
+    } else view = await answerCommand(deps, caller, command.text ?? '');
     try {
       await respond({ response_type: 'ephemeral', text: view.text, blocks: view.blocks });
     } catch (err) {
