@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
  * What makes a Slack delivery unique: the `trigger_id` of a command, click or form (one per
  * user action, in Slack's `digits.digits.hex` form), or the `event_id` of an event.
  */
-function deliveryIdOf(body: unknown): string | undefined {
+export function deliveryIdOf(body: unknown): string | undefined {
   const b = (body ?? {}) as Record<string, unknown>;
   const trigger = b.trigger_id;
   if (typeof trigger === 'string' && /^\d{1,20}\.\d{1,20}\.[0-9a-f]{8,64}$/.test(trigger))
@@ -25,6 +25,11 @@ export function dedupeDeliveries(
   logger: Logger,
 ): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
+    // Over HTTP the front door claimed it already, with the signature (slack-ingress.ts).
+    if ((args.context as { deliveryClaimed?: boolean }).deliveryClaimed) {
+      await args.next();
+      return;
+    }
     const id = deliveryIdOf(args.body);
     let first = true;
     if (id !== undefined) {

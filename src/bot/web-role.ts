@@ -2,18 +2,25 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { HandlerDeps } from '../handlers/deps.ts';
 import { registerListeners } from '../handlers/index.ts';
-import { claimDelivery, claimSignature } from '../store/replay.ts';
+import { claimDelivery, claimRequest } from '../store/replay.ts';
 import { toSlackLogger } from './bolt-logger.ts';
 import type { Config } from './config/index.ts';
 import { dedupeDeliveries } from './delivery-dedupe.ts';
 import { buildHandlerDeps } from './handler-deps.ts';
-import { HandoffQueue } from './handoff/index.ts';
+import { createResponsePoster, HandoffQueue } from './handoff/index.ts';
 import { guardResponseUrls } from './response-url.ts';
 import type { Services } from './services.ts';
 import { FtopsApp } from './slack-app.ts';
 import { replyClientOptions } from './slack-clients.ts';
 import { createSlackIngress, newCorrelationId } from './slack-ingress.ts';
-import { guardWorkspace, homeOf, rememberHome } from './workspace-guard.ts';
+import {
+  guardWorkspace,
+  type Home,
+  homeOf,
+  isFromHome,
+  originOf,
+  rememberHome,
+} from './workspace-guard.ts';
 
 /**
  * The web role: answers Slack. One Bolt app either way; only the receiver differs, Socket Mode
@@ -44,7 +51,12 @@ export async function startWebRole(
     logger.child({ component: 'bolt' }),
   );
   // Learnt now, so the first request does not wait for it; retried on a request if it failed.
-  const home = rememberHome(async () => homeOf(await app.client.auth.test()));
+  // Also kept at hand, so the door can tell a home request without waiting (slack-ingress.ts).
+  let homeNow: Home | undefined;
+  const home = rememberHome(async () => {
+    homeNow = homeOf(await app.client.auth.test());
+    return homeNow;
+  });
   await home().catch(() =>
     logger.warn('Slack did not answer auth.test; requests are refused until it does'),
   );
@@ -62,10 +74,15 @@ export async function startWebRole(
     s.stops.unshift(() => app.stop());
     return undefined;
   }
+  const poster = createResponsePoster(config.slack.apiUrl);
+  s.stops.push(() => poster.close());
   return createSlackIngress({
     signingSecret: config.slack.signingSecret ?? '',
     boltListener: receiver.requestListener,
-    claimSignature: (sig) => claimSignature(redis, keys, sig),
+    claim: (signature, deliveryId) => claimRequest(redis, keys, signature, deliveryId),
+    answerLater: (url, text) =>
+      poster.post(url, { response_type: 'ephemeral', replace_original: false, text }),
+    mayAckEarly: (body) => homeNow !== undefined && isFromHome(homeNow, originOf(body)),
     logger: logger.child({ component: 'ingress' }),
     onRefused: (reason) => metrics.slackRequestRefused(reason),
     onAnswered: (seconds, kind) => metrics.observeAck(seconds, kind),
@@ -88,10 +105,17 @@ function createReceiver(
   }
   return new HTTPReceiver({
     signingSecret: config.slack.signingSecret ?? '',
+    // The only way in is ftops' own door (slack-ingress.ts), which checked the signature and
+    // its timestamp more strictly than Bolt does; a second HMAC would buy nothing.
+    signatureVerification: false,
     logger,
-    customPropertiesExtractor: (req) => ({
-      correlationId: (req as { correlationId?: string }).correlationId ?? newCorrelationId(),
-    }),
+    customPropertiesExtractor: (req) => {
+      const tagged = req as { correlationId?: string; deliveryClaimed?: boolean };
+      return {
+        correlationId: tagged.correlationId ?? newCorrelationId(),
+        deliveryClaimed: tagged.deliveryClaimed === true,
+      };
+    },
   });
 }
 

@@ -9,7 +9,7 @@ import {
   startFineTuningEmulator,
 } from '../../src/emulators/fine-tuning/index.ts';
 import { freePort } from '../../src/sandbox/ports.ts';
-import { type App, startApp, visibleText } from './harness.ts';
+import { type App, poll, startApp, visibleText } from './harness.ts';
 
 const CHANNEL = 'C0PLATFORM';
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -60,6 +60,13 @@ resources:
       },
     );
     app.slack.addChannel({ id: CHANNEL, name: 'team-platform', isMember: true });
+    // The schedulers sweep each resource once at start; after that, not for an hour. Waiting
+    // for those two makes every later read here the webhook's.
+    await poll(
+      () =>
+        app.logs.filter((l) => l.includes('"msg":"sweep done"')).length >= 2 ? true : undefined,
+      10_000,
+    );
   });
   afterAll(async () => {
     await app?.close();
