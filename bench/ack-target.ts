@@ -16,11 +16,14 @@ import { loadConfig } from '../src/bot/config/index.ts';
 import { createLogger } from '../src/bot/logger.ts';
 import { createSlackIngress } from '../src/bot/slack-ingress.ts';
 import { createKeys } from '../src/store/keys.ts';
-import { claimSignature } from '../src/store/replay.ts';
+import { claimRequest } from '../src/store/replay.ts';
 import { fromParent, tellParent } from './child.ts';
 
-/** What the parent may ask of a target. */
-export type AckTargetKind = 'ftops' | 'bolt' | 'bolt+ingress';
+/**
+ * What the parent may ask of a target. `ftops-worker` is not measured itself: it is the worker
+ * process (FT_ROLE=worker) that answers what an FT_ANSWER_IN=worker `ftops` hands it.
+ */
+export type AckTargetKind = 'ftops' | 'ftops-worker' | 'bolt' | 'bolt+ingress';
 
 const kind = (process.env.ACK_TARGET ?? 'ftops') as AckTargetKind;
 const env = JSON.parse(process.env.BENCH_ENV ?? '{}') as Record<string, string>;
@@ -28,9 +31,9 @@ const config = loadConfig(env);
 const logger = createLogger({ level: 'silent', secrets: secretsOf(config) });
 
 async function start(): Promise<{ port: number; stop: () => Promise<void> }> {
-  if (kind === 'ftops') {
+  if (kind === 'ftops' || kind === 'ftops-worker') {
     const ftops = await startFtops({
-      config,
+      config: kind === 'ftops-worker' ? { ...config, role: 'worker' } : config,
       logger,
       port: 0,
       host: '127.0.0.1',
@@ -51,6 +54,10 @@ async function start(): Promise<{ port: number; stop: () => Promise<void> }> {
   app.command('/ft', async ({ ack }) => {
     await ack();
   });
+  // The baseline for a button click: acked, nothing else.
+  app.action(/.*/, async ({ ack }) => {
+    await ack();
+  });
   if (kind === 'bolt') {
     const server = await app.start({ port: 0, host: '127.0.0.1' });
     return {
@@ -64,7 +71,7 @@ async function start(): Promise<{ port: number; stop: () => Promise<void> }> {
   const ingress = createSlackIngress({
     signingSecret: config.slack.signingSecret ?? '',
     boltListener: receiver.requestListener,
-    claimSignature: (sig) => claimSignature(redis, keys, sig),
+    claim: (signature, deliveryId) => claimRequest(redis, keys, signature, deliveryId),
     logger,
   });
   const server = createServer(ingress);

@@ -21,6 +21,8 @@ export type LoadCommand =
 /** What one batch measured. */
 export interface LoadResult {
   latencies: number[];
+  /** When each request's answer was complete, wall-clock ms (`Date.now` scale), by index. */
+  doneAt: number[];
   statuses: Record<string, number>;
   wallMs: number;
 }
@@ -34,6 +36,7 @@ async function run(c: Extract<LoadCommand, { cmd: 'run' }>): Promise<LoadResult>
     pools.set(c.url, pool);
   }
   const latencies: number[] = [];
+  const doneAt: number[] = new Array(c.requests.length).fill(0);
   const statuses: Record<string, number> = {};
   let next = 0;
   const t0 = performance.now();
@@ -54,12 +57,14 @@ async function run(c: Extract<LoadCommand, { cmd: 'run' }>): Promise<LoadResult>
       } catch (err) {
         status = err instanceof Error ? err.name : 'error';
       }
-      latencies.push(performance.now() - start);
+      const end = performance.now();
+      latencies.push(end - start);
+      doneAt[i] = performance.timeOrigin + end;
       statuses[status] = (statuses[status] ?? 0) + 1;
     }
   };
   await Promise.all(Array.from({ length: c.concurrency }, lane));
-  return { latencies, statuses, wallMs: performance.now() - t0 };
+  return { latencies, doneAt, statuses, wallMs: performance.now() - t0 };
 }
 
 for (;;) {
