@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename } from 'node:path';
-import { isDocument, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { z } from 'zod';
 import type { ClientAuth } from '../../api/types.ts';
 import type { ApprovalPolicyConfig, ApproverList } from '../../handlers/approval/index.ts';
@@ -58,6 +59,14 @@ export function defaultScope(baseUrl: string): string {
   return AZURE_SCOPE;
 }
 
+/**
+ * The YAML parser, loaded on the first FT_CONFIG file: a process configured from the
+ * environment alone (most workers) never holds its ~70 modules.
+ */
+function loadYaml(): typeof Yaml {
+  return createRequire(import.meta.url)('yaml') as typeof Yaml;
+}
+
 /** Reads and checks the file at `path`; returns its resources and rules, or the problems. */
 export function readConfigFile(
   path: string,
@@ -78,6 +87,7 @@ export function readConfigFile(
       ],
     };
   }
+  const { isDocument, isMap, isScalar, LineCounter, parseDocument } = loadYaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
