@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 export type Args = Record<string, unknown>;
 
 /** Fields @slack/web-api JSON-stringifies inside a form body; decoded so tests see objects. */
-const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'] as const;
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'] as const;
 
 /** Reads a request body as text. */
 export async function readBody(req: IncomingMessage): Promise<string> {

@@ -33,6 +33,8 @@ export interface SlackMessage {
   visibleTo?: string;
   reply_broadcast?: boolean;
   edited?: boolean;
+  /** Ids of the files shared with this message by files.completeUploadExternal (see `files`). */
+  files?: string[];
   /** Message metadata (`chat.postMessage`/`chat.update` `metadata`); an update replaces it. */
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handleFileDownload, handleUpload } from './files.ts';
 import { SLACK_WORKSPACE } from './fixtures.ts';
 import type { MethodContext } from './methods.ts';
 import { ChannelRateLimiter } from './rate-limit.ts';
@@ -22,6 +23,7 @@ import type {
 import { createWebApiHandler } from './web-api.ts';
 
 export { validateBlocks } from './blocks.ts';
+export type { SlackFile } from './files.ts';
 export {
   DEFAULT_CHANNELS,
   DEFAULT_USERGROUPS,
@@ -62,7 +64,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     ackTimeoutMs: opts.ackTimeoutMs ?? 3000,
     events: ws.events,
   });
-  const ctx: MethodContext = { ws, socketUrl: () => hub.issueUrl() };
+  const ctx: MethodContext = { ws, socketUrl: () => hub.issueUrl(), baseUrl: () => base };
 
   const handleApi = createWebApiHandler({
     ws,
@@ -87,6 +89,10 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       done(handleApi(req, res, url.pathname.slice('/api/'.length), url.searchParams));
     } else if (tagged) {
       done(handleApi(req, res, tagged[2] as string, url.searchParams, tagged[1]));
+    } else if (url.pathname.startsWith('/upload/v1/')) {
+      done(handleUpload(req, res, url.pathname.slice('/upload/v1/'.length), ws));
+    } else if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
+      handleFileDownload(req, res, url.pathname, ws, botToken);
     } else if (req.method === 'POST' && url.pathname.startsWith('/response/')) {
       done(handleResponseUrl(req, res, `${base}${url.pathname}`, { ws, responses }));
     } else {
@@ -119,6 +125,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     responses,
     messages: ws.messages,
     views: ws.views,
+    files: ws.files,
     envelopes: hub.envelopes,
     events: ws.events,
     addUser: (u) => void ws.users.set(u.id, { ...u }),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Args, bool, str } from './args.ts';
 import { validateBlocks } from './blocks.ts';
+import { completeUploadExternal, getUploadURLExternal } from './files.ts';
 import { SLACK_WORKSPACE, type SlackChannel, type SlackMessage } from './fixtures.ts';
 import { channelObject, permalink, userObject, viewObject } from './objects.ts';
 import type { Workspace } from './state.ts';
@@ -21,6 +22,8 @@ export interface MethodContext {
   ws: Workspace;
   /** Issues a Socket Mode WebSocket URL (apps.connections.open). */
   socketUrl(): string;
+  /** The emulator's own `http://127.0.0.1:<port>`, for upload and file URLs. */
+  baseUrl(): string;
 }
 
 type Handler = (args: Args, ctx: MethodContext) => Record<string, unknown>;
@@ -38,6 +41,11 @@ function required(args: Args, key: string): string {
     });
   }
   return v;
+}
+
+/** Throws Slack's error answer, with `[ERROR]` detail lines when given. */
+function fail(error: string, messages?: string[]): never {
+  throw new SlackApiError(error, messages ? { response_metadata: { messages } } : {});
 }
 
 function checkBlocks(blocks: unknown, surface: 'message' | 'view'): void {
@@ -198,6 +206,14 @@ export const METHODS: Record<string, Handler> = {
     const message = ws.findMessage(channel.id, required(args, 'message_ts'));
     if (!message || message.ephemeral) throw new SlackApiError('message_not_found');
     return { channel: channel.id, permalink: permalink(channel.id, message) };
+  },
+
+  'files.getUploadURLExternal': (args, { ws, baseUrl }) =>
+    getUploadURLExternal(args, ws, baseUrl(), fail),
+
+  'files.completeUploadExternal': (args, { ws, baseUrl }) => {
+    checkBlocks(args.initial_comment === undefined ? args.blocks : undefined, 'message');
+    return completeUploadExternal(args, ws, baseUrl(), fail);
   },
 
   'conversations.info': (args, { ws }) => ({

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SlackFile } from './files.ts';
 import {
   DEFAULT_CHANNELS,
   DEFAULT_USERGROUPS,
@@ -28,9 +29,9 @@ export interface ResponseTarget {
 }
 
 /**
- * The emulated workspace: users, channels, messages and views. Every change to a message is
- * emitted on `events` ('message', 'update', 'delete', 'view') as `{ channel, message }` or
- * `{ view }`, so a web UI can stream them.
+ * The emulated workspace: users, channels, messages, views and files. Every change to a message
+ * is emitted on `events` ('message', 'update', 'delete', 'view') as `{ channel, message }` or
+ * `{ view }`, and each upload's bytes as 'upload' `{ file }`, so a web UI can stream them.
  */
 export class Workspace {
   readonly events = new EventEmitter();
@@ -40,6 +41,10 @@ export class Workspace {
   readonly messages = new Map<string, SlackMessage[]>();
   readonly views = new Map<string, SlackView>();
   readonly responseTargets = new Map<string, ResponseTarget>();
+  /** Files from files.getUploadURLExternal on, by id, with their bytes once uploaded. */
+  readonly files = new Map<string, SlackFile>();
+  /** Upload URL tokens → the file id each was issued for. */
+  readonly uploadTargets = new Map<string, string>();
   private lastMicros = 0n;
   private viewSeq = 0;
 
@@ -55,6 +60,8 @@ export class Workspace {
     this.messages.clear();
     this.views.clear();
     this.responseTargets.clear();
+    this.files.clear();
+    this.uploadTargets.clear();
     for (const u of DEFAULT_USERS) this.users.set(u.id, { ...u });
     for (const c of DEFAULT_CHANNELS) this.channels.set(c.id, { ...c });
     for (const [id, entry] of Object.entries(DEFAULT_USERGROUPS)) {

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { SlackFile } from './files.ts';
 import type { SlackChannel, SlackMessage, SlackUser } from './fixtures.ts';
 import type { EnvelopeRecord, EnvelopeResult, EnvelopeType } from './socket.ts';
 import type { SlackView } from './state.ts';
@@ -59,6 +60,8 @@ export interface SlackEmulator {
   responses: SlackResponse[];
   messages: Map<string, SlackMessage[]>;
   views: Map<string, SlackView>;
+  /** Files by id from files.getUploadURLExternal on; `bytes` once uploaded, `shares` once completed. */
+  files: Map<string, SlackFile>;
   envelopes: EnvelopeRecord[];
   events: EventEmitter;
   addUser(u: SlackUser): void;
