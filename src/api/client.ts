@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { alreadyDone } from './actions.ts';
 import { createAuthProvider } from './auth.ts';
 import { BadRequestError, type ClientAction, ConflictError } from './errors.ts';
+import { createFilesResource, type FilesClient } from './files.ts';
 import { createTransport } from './http.ts';
 import { jobPath } from './path.ts';
 import { createRequester } from './request.ts';
@@ -38,8 +39,11 @@ const page = <T>(p: { data: T[]; has_more: boolean }): Page<T> => ({
   hasMore: p.has_more,
 });
 
-/** Builds the fine-tuning client: one keep-alive connection pool, retries, typed answers. */
-export function createFineTuningClient(options: ClientOptions): FineTuningClient {
+/**
+ * Builds the fine-tuning client: one keep-alive connection pool, retries, typed answers; the
+ * files resource (a job's result file) rides on the same pool.
+ */
+export function createFineTuningClient(options: ClientOptions): FineTuningClient & FilesClient {
   const transport = createTransport();
   const call = createRequester({
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
@@ -101,6 +105,7 @@ export function createFineTuningClient(options: ClientOptions): FineTuningClient
     page(await get('/fine_tuning/jobs', JobListSchema, 'list', undefined, opts, listQuery(opts)));
 
   return {
+    ...createFilesResource(call),
     listJobs,
     async *jobs(opts = {}) {
       let after = opts.after;

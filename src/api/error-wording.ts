@@ -19,6 +19,8 @@ export function describeAction(ctx: ErrorContext): string {
       return `list the events of ${job}`;
     case 'checkpoints':
       return `list the checkpoints of ${job}`;
+    case 'file':
+      return ctx.fileId ? `read the file ${ctx.fileId}` : 'read a file';
     default:
       return 'call the fine-tuning API';
   }
@@ -72,6 +74,8 @@ export function apiErrorMessage(
       return `The bot’s identity could not sign in to the fine-tuning API (401) to ${what}. ${authAdvice(401, context.authType)}${serviceMessage ? ` The service said: ${serviceMessage}` : ''}`;
     case status === 403:
       return `The bot’s identity lacks access to ${what} (403). ${authAdvice(403, context.authType)}${serviceMessage ? ` The service said: ${serviceMessage}` : ''}`;
+    case status === 404 && context.action === 'file':
+      return `${context.fileId ? `The file ${context.fileId}` : 'The file'} was not found (404)${said}`;
     case status === 404:
       return context.jobId
         ? `${context.jobId} was not found`

@@ -23,12 +23,15 @@ export type ClientAction =
   | 'resume'
   | 'cancel'
   | 'events'
-  | 'checkpoints';
+  | 'checkpoints'
+  | 'file';
 
 /** Where an error happened, so its message can name the job and the fix. */
 export interface ErrorContext {
   action?: ClientAction;
   jobId?: string;
+  /** The file asked for (a job's result file). */
+  fileId?: string | undefined;
   /** How the client authenticates; picks the 401/403 advice. */
   authType?: 'api-key' | 'bearer' | 'entra';
   /** HTTP attempts made, the failing one included. */

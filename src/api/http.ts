@@ -19,12 +19,14 @@ export interface HttpRequest {
   headers: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Refuse a body longer than this (bytes): the attempt fails as `too-large`, nothing retried. */
+  maxBodyBytes?: number;
 }
 
 /** Why an attempt got no answer: the caller aborted, the timeout fired, or the network failed. */
 export class TransportError extends Error {
   constructor(
-    readonly kind: 'abort' | 'timeout' | 'network',
+    readonly kind: 'abort' | 'timeout' | 'network' | 'too-large',
     cause?: unknown,
   ) {
     super(`transport ${kind}`, cause === undefined ? undefined : { cause });
@@ -55,9 +57,13 @@ export function createTransport(): Transport {
           signal,
         });
         // The timeout also covers reading the body: a server that stalls mid-body is cut off.
-        const body = await res.body.text();
+        const body =
+          req.maxBodyBytes === undefined
+            ? await res.body.text()
+            : await boundedText(res.body, res.headers, req.maxBodyBytes);
         return { status: res.statusCode, headers: res.headers, body };
       } catch (err) {
+        if (err instanceof TransportError) throw err;
         if (req.signal?.aborted) throw new TransportError('abort', err);
         if (timeout.signal.aborted) throw new TransportError('timeout', err);
         throw new TransportError('network', err);
@@ -71,4 +77,28 @@ export function createTransport(): Transport {
       return closing;
     },
   };
+}
+
+/** Reads a body of at most `max` bytes, refusing a longer one as soon as it shows. */
+async function boundedText(
+  body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown },
+  headers: HttpResponse['headers'],
+  max: number,
+): Promise<string> {
+  const declared = Number(headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) {
+    body.destroy();
+    throw new TransportError('too-large');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy();
+      throw new TransportError('too-large');
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

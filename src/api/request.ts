@@ -26,7 +26,16 @@ export interface CallSpec<S extends z.ZodType> {
   schema: S;
   action: ClientAction;
   jobId?: string;
+  /** The file a `file` call reads, for its error messages. */
+  fileId?: string;
   signal?: AbortSignal | undefined;
+  /**
+   * `text`: the body is returned as it came (a file's content), checked by `schema` as a
+   * string; `json` (default) parses it first.
+   */
+  body?: 'json' | 'text';
+  /** Refuse an answer longer than this many bytes (a file's content). */
+  maxBodyBytes?: number;
 }
 
 export interface RequesterOptions {
@@ -76,6 +85,7 @@ export function createRequester(o: RequesterOptions) {
     const ctxFor = (attempts: number): ErrorContext => ({
       action: spec.action,
       jobId: spec.jobId,
+      fileId: spec.fileId,
       authType: o.auth.type,
       attempts,
       secrets: o.auth.secrets(),
@@ -105,20 +115,23 @@ export function createRequester(o: RequesterOptions) {
           method: spec.method,
           url,
           headers: {
-            accept: 'application/json',
+            accept: spec.body === 'text' ? '*/*' : 'application/json',
             'user-agent': 'ftops',
             ...o.headers,
             ...authHeaders,
           },
           timeoutMs: o.timeoutMs,
           signal,
+          ...(spec.maxBodyBytes === undefined ? {} : { maxBodyBytes: spec.maxBodyBytes }),
         });
         report(spec.method, spec.path, res.status, started, attempt);
         responseHeaders = res.headers;
         const ctx = ctxFor(attempt);
         if (res.status >= 200 && res.status < 300) {
           try {
-            return parseSuccess(res, spec.schema, ctx);
+            return spec.body === 'text'
+              ? spec.schema.parse(res.body)
+              : parseSuccess(res, spec.schema, ctx);
           } catch (err) {
             if (!(err instanceof InvalidResponseError)) throw err;
             failure = err;
@@ -138,6 +151,7 @@ export function createRequester(o: RequesterOptions) {
         if (!(err instanceof TransportError)) throw err;
         report(spec.method, spec.path, 0, started, attempt);
         if (err.kind === 'abort') throw aborted(attempt);
+        if (err.kind === 'too-large') throw tooLarge(spec, ctxFor(attempt));
         failure = networkFailure(err, ctxFor(attempt), { host, timeoutMs: o.timeoutMs });
       }
 
@@ -150,4 +164,13 @@ export function createRequester(o: RequesterOptions) {
       }
     }
   };
+}
+
+/** An answer over `maxBodyBytes`: refused at once, since asking again gets the same. */
+function tooLarge(spec: CallSpec<z.ZodType>, ctx: ErrorContext): InvalidResponseError {
+  const mb = Math.round((spec.maxBodyBytes ?? 0) / (1024 * 1024));
+  return new InvalidResponseError(
+    `The answer to the request to ${describeAction(ctx)} is larger than ${mb} MB, more than ftops reads.`,
+    { code: 'response_too_large', attempts: ctx.attempts, jobId: spec.jobId },
+  );
 }

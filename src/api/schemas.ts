@@ -129,3 +129,59 @@ export const ErrorBodySchema = z.looseObject({
     inner_error: z.unknown().optional(),
   }),
 });
+
+/**
+ * One metric value as the services send it: a number, or (where JSON cannot say NaN or
+ * Infinity) a string such as `"NaN"`, `"inf"` or `"0.42"`. Anything else is absent, never an
+ * error: a metric the service garbled must not drop the rest of the event.
+ */
+export const MetricValueSchema = z
+  .unknown()
+  .transform((v): number | undefined => {
+    if (typeof v === 'number') return v;
+    if (typeof v !== 'string') return undefined;
+    return parseMetricText(v);
+  })
+  .optional();
+
+/** A decimal number, `nan`, `inf`, `-inf` or `infinity` (any case); undefined otherwise. */
+export function parseMetricText(text: string): number | undefined {
+  const t = text.trim();
+  if (DECIMAL.test(t)) return Number(t);
+  const word = t.toLowerCase();
+  if (word === 'nan' || word === '+nan' || word === '-nan') return Number.NaN;
+  if (word === 'inf' || word === '+inf' || word === 'infinity' || word === '+infinity') {
+    return Number.POSITIVE_INFINITY;
+  }
+  if (word === '-inf' || word === '-infinity') return Number.NEGATIVE_INFINITY;
+  return undefined;
+}
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * The `data` of a `metrics` event, and a checkpoint's `metrics`. Every field is optional; the
+ * names of both services are listed (OpenAI's `train_accuracy`, Azure's
+ * `validation_mean_token_accuracy`), and unknown fields are kept.
+ */
+export const MetricsDataSchema = z.looseObject({
+  step: MetricValueSchema,
+  total_steps: MetricValueSchema,
+  train_loss: MetricValueSchema,
+  train_accuracy: MetricValueSchema,
+  train_mean_token_accuracy: MetricValueSchema,
+  valid_loss: MetricValueSchema,
+  validation_loss: MetricValueSchema,
+  valid_mean_token_accuracy: MetricValueSchema,
+  validation_mean_token_accuracy: MetricValueSchema,
+  full_valid_loss: MetricValueSchema,
+  full_validation_loss: MetricValueSchema,
+  full_valid_mean_token_accuracy: MetricValueSchema,
+  full_validation_mean_token_accuracy: MetricValueSchema,
+});
+export type MetricsData = z.infer<typeof MetricsDataSchema>;
+
+/** The `metrics` data of an event or checkpoint, or null when it is not an object at all. */
+export function parseMetricsData(data: unknown): MetricsData | null {
+  const parsed = MetricsDataSchema.safeParse(data);
+  return parsed.success ? parsed.data : null;
+}

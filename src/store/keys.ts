@@ -54,6 +54,11 @@ export function createKeys(namespace: string = DEFAULT_NAMESPACE) {
     modalRef: (id: string) => `${prefix}:modal:${id}`,
     /** Set while a resource's sweeps read nothing: its channels were told it is down. */
     resourceDown: (resource: string) => `${prefix}:resource:${resource}:down`,
+    /**
+     * A job's training series (a hash: the bounded points, checkpoints and pauses, the cursor
+     * of the newest event read, the result file once read, a version for compare-and-set).
+     */
+    series: (jobKey: string) => `${prefix}:series:${jobKey}`,
     /** The gated action approvers last agreed to on a job (a pause), until it is undone. */
     approvedHold: (jobId: string) => `${prefix}:hold:${jobId}`,
   };

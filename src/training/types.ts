@@ -16,6 +16,11 @@ export interface MetricPoint {
   /** Over the whole validation set (Azure's `full_valid_loss`). */
   fullValidLoss?: number;
   fullValidAccuracy?: number;
+  /**
+   * When the service published it (Unix s, from the metrics event's `created_at`); absent for
+   * points from the result file. ftops's own step-rate estimate reads it.
+   */
+  at?: number;
 }
 
 /** A checkpoint the service saved, at a step, with its metrics when given. */
