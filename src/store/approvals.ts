@@ -13,7 +13,7 @@ import {
 } from './approval-record.ts';
 import type { Keys } from './keys.ts';
 import { ModalRefs } from './modal-refs.ts';
-import { guardRedis } from './redis.ts';
+import { guardRedis, waitForReplica } from './redis.ts';
 import { loadScript, runScript, type Script } from './scripts.ts';
 
 export * from './approval-record.ts';
@@ -33,6 +33,11 @@ const EXPIRE_ONE = loadScript('expire-one');
 const TRANSITION = loadScript('transition');
 const TAKE_STUCK = loadScript('take-stuck');
 const SET_IF_EXISTS = loadScript('set-if-exists');
+/**
+ * How long a vote or a decision waits for a replica to have it (`WAIT 1`) before it is
+ * acted on or confirmed; see `waitForReplica`.
+ */
+export const DECISION_REPLICA_WAIT_MS = 250;
 
 /** Approval requests and modal references in Redis. */
 export class ApprovalStore {
@@ -135,6 +140,10 @@ export class ApprovalStore {
       ),
     )) as [string, (string | number)?];
     const [kind, extra] = res;
+    // A vote, approval or denial is on a replica before anyone acts on it or is told of it,
+    // so a failover right after cannot bring back a pending request whose pause already ran.
+    if (kind === 'recorded' || kind === 'approved' || kind === 'denied')
+      await waitForReplica(this.#redis, this.#keys.approval(input.id), DECISION_REPLICA_WAIT_MS);
     switch (kind) {
       case 'recorded':
       case 'duplicate':
