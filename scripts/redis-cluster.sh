@@ -5,6 +5,9 @@
 #   scripts/redis-cluster.sh start    start it, or reuse a healthy one already running
 #   scripts/redis-cluster.sh stop     stop its nodes and delete its data
 #   scripts/redis-cluster.sh status   exit 0 when cluster_state is ok
+#   scripts/redis-cluster.sh start-node PORT
+#                                     start one node again on its dir (nodes.conf kept), as a
+#                                     failover test brings back a primary it killed
 #
 # REDIS_CLUSTER_PORT (7001) is the first of six consecutive ports; REDIS_CLUSTER_DIR
 # (/tmp/ftops-redis-cluster) holds each node's config, log and pid file. cluster-node-timeout
@@ -43,6 +46,15 @@ stop() {
   rm -rf "$dir"
 }
 
+start_node() {
+  mkdir -p "$dir/$1"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$1" \
+    --cluster-enabled yes --cluster-config-file "$dir/$1/nodes.conf" \
+    --cluster-node-timeout "$timeout_ms" --cluster-replica-validity-factor 0 \
+    --save "" --appendonly no --maxmemory-policy noeviction \
+    --dir "$dir/$1" --logfile "$dir/$1/redis.log" --pidfile "$dir/$1/redis.pid"
+}
+
 start() {
   if healthy; then
     echo "redis cluster: reusing the healthy one on 127.0.0.1:${first}-${ports[5]}"
@@ -50,14 +62,7 @@ start() {
   fi
   # Half-started or broken leftovers: start from nothing.
   stop
-  for p in "${ports[@]}"; do
-    mkdir -p "$dir/$p"
-    redis-server --daemonize yes --bind 127.0.0.1 --port "$p" \
-      --cluster-enabled yes --cluster-config-file "$dir/$p/nodes.conf" \
-      --cluster-node-timeout "$timeout_ms" --cluster-replica-validity-factor 0 \
-      --save "" --appendonly no --maxmemory-policy noeviction \
-      --dir "$dir/$p" --logfile "$dir/$p/redis.log" --pidfile "$dir/$p/redis.pid"
-  done
+  for p in "${ports[@]}"; do start_node "$p"; done
   for p in "${ports[@]}"; do
     for _ in $(seq 1 50); do
       redis-cli -h 127.0.0.1 -p "$p" ping >/dev/null 2>&1 && break
@@ -82,5 +87,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop; echo "redis cluster: stopped" ;;
   status) healthy ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 64 ;;
+  start-node) start_node "${2:?usage: $0 start-node PORT}" ;;
+  *) echo "usage: $0 start|stop|status|start-node PORT" >&2; exit 64 ;;
 esac

@@ -5,6 +5,8 @@ import { runApprovalRace } from './approval-race/index.ts';
 import { runAuditFlood } from './audit-flood/index.ts';
 import { runAuthenticity } from './authenticity/index.ts';
 import { runCanaries } from './canaries.ts';
+import { runFailover } from './cluster/failover.ts';
+import { runReshard } from './cluster/reshard.ts';
 import { runCrashes } from './crashes/index.ts';
 import { runHostileApi } from './hostile-api/index.ts';
 import { runHostileInput } from './hostile-input/index.ts';
@@ -23,5 +25,7 @@ export const CAMPAIGNS: ReadonlyArray<{ name: string; run: Campaign }> = [
   { name: 'hostile-input', run: runHostileInput },
   { name: 'hostile-api', run: runHostileApi },
   { name: 'audit-flood', run: runAuditFlood },
+  { name: 'failover', run: runFailover },
+  { name: 'reshard', run: runReshard },
   { name: 'canaries', run: runCanaries },
 ];

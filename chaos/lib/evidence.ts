@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { forEachPrimary } from '../../src/store/redis.ts';
 import { type Canaries, makeCanaries } from './canaries.ts';
 
 /**
@@ -28,16 +29,22 @@ export class Evidence {
 
   /** Reads every key matching `pattern` with its value, whatever its type, into the dump. */
   async dumpRedis(redis: Redis, pattern: string): Promise<number> {
+    // SCAN sees one node's keys: on a cluster every primary is scanned.
+    const found = await forEachPrimary(redis, async (node) => {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, page] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...page);
+      } while (cursor !== '0');
+      return keys;
+    });
     let count = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) {
-        count++;
-        this.redisDump.push(key, await readValue(redis, key));
-      }
-    } while (cursor !== '0');
+    for (const key of found.flat()) {
+      count++;
+      this.redisDump.push(key, await readValue(redis, key));
+    }
     return count;
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import {
   type FineTuningEmulator,
   startFineTuningEmulator,
@@ -71,6 +71,13 @@ export interface WorldOptions {
   evidence: Evidence;
   /** Default: the machine's shared Redis. The Redis-restart campaign passes its private one. */
   redisUrl?: string;
+  /**
+   * A Redis Cluster instead (the failover and reshard campaigns' private one): its seed URLs,
+   * given to the bots as REDIS_URL with REDIS_CLUSTER=true; `redis` is then a Cluster client.
+   */
+  clusterSeeds?: readonly string[];
+  /** The namespace (hash tag) to use; default a fresh `chaos-<uuid>`. */
+  namespace?: string;
 }
 
 export async function startWorld(opts: WorldOptions): Promise<World> {
@@ -80,10 +87,22 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     startFineTuningEmulator({ apiKey: c.AZURE_OPENAI_API_KEY }),
     startSlackEmulator({ botToken: c.SLACK_BOT_TOKEN, appToken: c.SLACK_APP_TOKEN }),
   ]);
-  const namespace = `chaos-${randomUUID()}`;
-  const redisUrl = opts.redisUrl ?? SHARED_REDIS_URL;
+  const namespace = opts.namespace ?? `chaos-${randomUUID()}`;
+  const seeds = opts.clusterSeeds;
+  const redisUrl = seeds ? seeds.join(',') : (opts.redisUrl ?? SHARED_REDIS_URL);
   const keys = createKeys(namespace);
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  // On a cluster the checking client follows failovers and slot moves as ioredis does (its
+  // commands wait in the offline queue while the cluster is down); it is typed as Redis as
+  // src/store/redis.ts types its own cluster clients.
+  const redis = seeds
+    ? (new Cluster(
+        seeds.map((u) => {
+          const url = new URL(u);
+          return { host: url.hostname, port: Number(url.port) };
+        }),
+        { lazyConnect: true, redisOptions: { maxRetriesPerRequest: 1 } },
+      ) as unknown as Redis)
+    : new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined); // the Redis-restart campaign stops it on purpose
   try {
     await redis.connect();
@@ -103,6 +122,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     // Azure wins when both are set; the OpenAI key is there only to be a canary.
     OPENAI_API_KEY: c.OPENAI_API_KEY,
     REDIS_URL: redisUrl,
+    ...(seeds ? { REDIS_CLUSTER: 'true' } : {}),
     FT_REDIS_NAMESPACE: namespace,
     FT_APPROVER_IDS: `${APPROVER},S0APPROVERS`,
     FT_APPROVAL_CHANNEL: APPROVALS,
