@@ -16,6 +16,9 @@ export default defineConfig({
       'test/handlers/approval/**/*.test.ts',
       'test/e2e/**/*.test.ts',
     ],
+    // The Entra ID test rotates an ACL user's password on the single server it sets up;
+    // on the cluster it would need that user on every node, so it runs in `npm test` only.
+    exclude: ['test/store/redis-entra.test.ts'],
     env: { FT_TEST_REDIS: 'cluster' },
   },
 });

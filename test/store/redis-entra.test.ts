@@ -13,7 +13,7 @@ import {
 } from '../../src/store/redis.ts';
 import { objectIdOf, refreshDelayMs } from '../../src/store/redis-entra.ts';
 import { type IdentityEndpoint, startIdentityEndpoint } from '../support/identity-endpoint.ts';
-import { STANDALONE_URL, TOPOLOGY } from '../support/redis.ts';
+import { STANDALONE_URL } from '../support/redis.ts';
 
 /**
  * Microsoft Entra ID on a real Redis: an ACL user whose password is rotated to each token the
@@ -22,7 +22,7 @@ import { STANDALONE_URL, TOPOLOGY } from '../support/redis.ts';
  * across rotations without reconnecting. The user is made on the single server only, so the
  * cluster run of test/store skips this file.
  */
-describe.skipIf(TOPOLOGY === 'cluster')('Redis with Microsoft Entra ID tokens', () => {
+describe('Redis with Microsoft Entra ID tokens', () => {
   let admin: Redis;
   let identity: IdentityEndpoint;
   let credential: ManagedIdentityCredential;
