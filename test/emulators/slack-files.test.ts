@@ -71,7 +71,9 @@ describe('filesUploadV2 end to end', () => {
       alt_text: 'Loss falling from 2.4 to 0.6',
     });
     expect(res.ok).toBe(true);
-    const completion = (res.files as Array<{ files: Array<Record<string, unknown>> }>)[0];
+    const completion = (
+      res.files as unknown as Array<{ files: Array<Record<string, unknown>> }>
+    )[0];
     const file = completion?.files[0] as Record<string, unknown>;
     expect(file).toMatchObject({
       name: 'ftjob-abc-loss.png',
