@@ -7,7 +7,7 @@ import { demoJobs } from './demo.ts';
 import { type FaultConfig, type FaultKind, FaultPlan } from './faults.ts';
 import { JobStore } from './job-store.ts';
 import { type ApiContext, type ApiResponse, azureError, handleApiRequest } from './routes.ts';
-import type { AddJobInput, PauseMode, ResumeMode } from './sim-types.ts';
+import type { AddJobInput, PauseMode, ResultFileFormat, ResumeMode } from './sim-types.ts';
 import { setStatusByHand } from './transitions.ts';
 import {
   createWebhookSender,
@@ -22,7 +22,9 @@ export type {
   JobDurations,
   JobFailure,
   PauseMode,
+  ResultFileFormat,
   ResumeMode,
+  TrainingCurve,
 } from './sim-types.ts';
 export type { WebhookAttempt, WebhookDelivery, WebhookTarget } from './webhooks.ts';
 
@@ -52,6 +54,12 @@ export interface FineTuningEmulatorOptions {
    * to `url` whenever a job finishes (not for jobs added already finished).
    */
   webhooks?: WebhookTarget;
+  /**
+   * How result files (`GET /files/{id}/content`) are written: Azure's columns (default) or
+   * OpenAI's, plain (default) or base64-encoded as some Azure deployments send them. A job's
+   * own `resultFile` wins.
+   */
+  resultFiles?: ResultFileFormat;
 }
 
 /** One request as the emulator saw it; `status` 0 means it was never answered (timeout fault). */
@@ -138,6 +146,7 @@ export async function startFineTuningEmulator(
     acceptBearer: typeof bearer === 'function' ? bearer : (t) => bearer.includes(t),
     pauseMode: opts.pauseMode ?? 'two-step',
     resumeMode: opts.resumeMode ?? 'two-step',
+    ...(opts.resultFiles ? { resultFiles: opts.resultFiles } : {}),
   };
 
   let wall = Date.now();
@@ -149,7 +158,12 @@ export async function startFineTuningEmulator(
   const ticker = opts.realTime ? setInterval(followWallTime, 250) : undefined;
   ticker?.unref();
 
-  const send = (res: ServerResponse, status: number, body: string, headers = {}) => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: string,
+    headers: Record<string, string> = {},
+  ) => {
     const write = () => {
       if (res.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -235,7 +249,9 @@ export async function startFineTuningEmulator(
     record.status = result.status;
     // Held after the effect; a caller that died meanwhile never hears the answer.
     if (!(await hold('handled', record, req, res))) return;
-    send(res, result.status, JSON.stringify(result.body), headers);
+    if (result.contentType && typeof result.body === 'string') {
+      send(res, result.status, result.body, { ...headers, 'content-type': result.contentType });
+    } else send(res, result.status, JSON.stringify(result.body), headers);
   };
 
   const server = createServer((req, res) => void handle(req, res));

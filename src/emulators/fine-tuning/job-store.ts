@@ -15,6 +15,8 @@ export class JobStore {
   private readonly byId = new Map<string, SimJob>();
   private order: SimJob[] = [];
   private readonly active = new Set<SimJob>();
+  /** Result files by ID: the job whose metrics each one holds. */
+  private readonly files = new Map<string, SimJob>();
   /** Jobs whose finish `onFinish` has heard of; only kept when there is an `onFinish`. */
   private readonly finished = new Set<SimJob>();
 
@@ -40,6 +42,11 @@ export class JobStore {
     return this.byId.get(id);
   }
 
+  /** The job whose result file `fileId` is. */
+  fileOwner(fileId: string): SimJob | undefined {
+    return this.files.get(fileId);
+  }
+
   /** Deletes a job, as when its resource is deleted; false when there was none. */
   remove(id: string): boolean {
     const sim = this.byId.get(id);
@@ -48,6 +55,7 @@ export class JobStore {
     this.order.splice(this.order.indexOf(sim), 1);
     this.active.delete(sim);
     this.finished.delete(sim);
+    for (const f of sim.job.result_files ?? []) if (this.files.get(f) === sim) this.files.delete(f);
     return true;
   }
 
@@ -70,6 +78,7 @@ export class JobStore {
     if (sim.nextAt === null) this.active.delete(sim);
     else this.active.add(sim);
     this.noticeFinish(sim);
+    this.indexFiles(sim);
   }
 
   /** Plays every due transition of every active job up to virtual time `now`. */
@@ -77,6 +86,7 @@ export class JobStore {
     for (const sim of this.active) {
       advanceTo(sim, now);
       this.noticeFinish(sim);
+      this.indexFiles(sim);
       if (sim.nextAt === null) this.active.delete(sim);
     }
   }
@@ -104,6 +114,12 @@ export class JobStore {
     this.order = [];
     this.active.clear();
     this.finished.clear();
+    this.files.clear();
+  }
+
+  /** Files the job names as its results become readable (a job set finished by hand too). */
+  private indexFiles(sim: SimJob): void {
+    for (const f of sim.job.result_files ?? []) if (!this.files.has(f)) this.files.set(f, sim);
   }
 
   /** Tells `onFinish` of a job that has just finished; one set back by hand may finish again. */

@@ -1,7 +1,7 @@
 import { isTerminal } from '../../api/schemas.ts';
 import { randomAlnum } from './random.ts';
 import { type SimJob, sec } from './sim-types.ts';
-import { checkpoint, event, metricsAt, modelName } from './training.ts';
+import { checkpoint, event, isCheckpointStep, metricsEvent, modelName } from './training.ts';
 
 /**
  * The moves a job makes on the virtual clock: entering a status (with its event and the time of
@@ -57,12 +57,8 @@ export function trainStep(sim: SimJob, t: number): void {
   sim.step += 1;
   const { step, steps } = sim;
   sim.job.trained_tokens = step * sim.tokensPerStep;
-  const m = metricsAt(sim, step);
-  event(sim, t, `Step ${step}/${steps}: training loss=${m.train_loss.toFixed(4)}`, {
-    type: 'metrics',
-    data: { step, total_steps: steps, ...m },
-  });
-  if (step % sim.checkpointEvery === 0 || step === steps) checkpoint(sim, t, step);
+  metricsEvent(sim, t, step);
+  if (isCheckpointStep(sim, step)) checkpoint(sim, t, step);
   const fail = sim.fail;
   if (fail && fail.atStep !== 'validation' && step >= fail.atStep) failJob(sim, t);
   else if (step >= steps) succeed(sim, t);

@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isValidJobId } from '../../api/job-id.ts';
 import { listCheckpoints, listEvents } from './history.ts';
 import type { JobStore, MetadataFilter } from './job-store.ts';
-import type { PauseMode, ResumeMode, SimJob } from './sim-types.ts';
+import type { PauseMode, ResultFileFormat, ResumeMode, SimJob } from './sim-types.ts';
+import { resultFileContent } from './training.ts';
 import { cancelJob, pauseJob, resumeJob, type TransitionResult } from './transitions.ts';
 
 /** What the routes need: the jobs, the virtual time, who may call, how pause/resume answer. */
@@ -13,6 +14,8 @@ export interface ApiContext {
   acceptBearer: (token: string) => boolean;
   pauseMode: PauseMode;
   resumeMode: ResumeMode;
+  /** How result files are written unless a job says otherwise; default Azure's columns, plain. */
+  resultFiles?: ResultFileFormat;
 }
 
 /** One API request, its path already stripped of `/openai/v1` or `/v1`. */
@@ -26,6 +29,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   status: number;
   body: unknown;
+  /** Set for a body sent as it is (a file's content, a string); else the body is JSON. */
+  contentType?: string;
 }
 
 const API_VERSIONS = new Set(['v1', 'preview']);
@@ -53,6 +58,7 @@ export function handleApiRequest(ctx: ApiContext, req: ApiRequest): ApiResponse 
     );
   }
   const parts = req.path.split('/').filter(Boolean);
+  if (parts[0] === 'files') return serveFile(ctx, req, parts);
   if (parts[0] !== 'fine_tuning' || parts[1] !== 'jobs' || parts.length > 4) return notFound();
   if (parts.length === 2) return only(req, 'GET', () => listJobs(ctx, req.query));
   const id = decodeSegment(parts[2]!);
@@ -93,6 +99,41 @@ function serveJob(
     default:
       return paged(query, 10, (after, limit) => listCheckpoints(sim.history, after, limit));
   }
+}
+
+/**
+ * `GET /files/{id}` (the file object) and `GET /files/{id}/content`: result files only, the
+ * CSV of the job's trained steps, written when asked so it always matches the job's curve.
+ */
+function serveFile(ctx: ApiContext, req: ApiRequest, parts: string[]): ApiResponse {
+  if (parts.length < 2 || parts.length > 3 || (parts.length === 3 && parts[2] !== 'content')) {
+    return notFound();
+  }
+  const id = decodeSegment(parts[1]!);
+  return only(req, 'GET', () => {
+    const sim = id === null ? undefined : ctx.store.fileOwner(id);
+    if (!sim || id === null) {
+      return azureError(404, 'NotFound', `File ${id ?? parts[1]} was not found.`);
+    }
+    const format = { ...ctx.resultFiles, ...sim.resultFile };
+    const content = resultFileContent(sim, format);
+    if (parts.length === 3) {
+      return { status: 200, body: content, contentType: 'application/octet-stream' };
+    }
+    return {
+      status: 200,
+      body: {
+        object: 'file',
+        id,
+        purpose: 'fine-tune-results',
+        filename: 'step_metrics.csv',
+        bytes: Buffer.byteLength(content),
+        created_at: sim.job.finished_at ?? sim.job.created_at,
+        status: 'processed',
+        status_details: null,
+      },
+    };
+  });
 }
 
 function transition(sim: SimJob, result: TransitionResult, ctx: ApiContext): ApiResponse {

@@ -47,6 +47,24 @@ export interface AddJobInput extends Partial<FineTuningJob> {
   /** `trained_tokens` grows by this much per step; default 1,000. */
   tokensPerStep?: number;
   fail?: JobFailure;
+  /**
+   * The shape of the loss: `healthy` (decays with noise, default), `overfit` (validation loss
+   * turns up at a third of the run while training loss keeps falling), `diverge` (from half-way
+   * the loss grows without bound and turns NaN).
+   */
+  curve?: TrainingCurve;
+  /** Validation metrics every this many steps (and at the last); default steps / 20; 0 = none. */
+  validateEvery?: number;
+  /** How this job's result file is written; default the emulator's `resultFiles` option. */
+  resultFile?: ResultFileFormat;
+}
+
+export type TrainingCurve = 'healthy' | 'overfit' | 'diverge';
+
+/** A result file's columns (OpenAI's or Azure's names) and whether it is sent base64-encoded. */
+export interface ResultFileFormat {
+  columns?: 'openai' | 'azure';
+  base64?: boolean;
 }
 
 export type PauseMode = 'two-step' | 'direct';
@@ -69,6 +87,10 @@ export interface SimJob {
   /** Virtual ms of the next automatic transition or step; null when the job waits. */
   nextAt: number | null;
   history: JobHistory;
+  curve: TrainingCurve;
+  /** 0: no validation metrics. */
+  validateEvery: number;
+  resultFile: ResultFileFormat | undefined;
   modelTag: string;
   rng: () => number;
 }

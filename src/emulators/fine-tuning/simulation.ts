@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { FineTuningJob } from '../../api/schemas.ts';
 import { isTerminal } from '../../api/schemas.ts';
-import { createHistory } from './history.ts';
+import { createHistory, METRICS_CAP } from './history.ts';
 import {
   enter,
   failJob,
@@ -12,7 +12,7 @@ import {
 } from './lifecycle.ts';
 import { randomAlnum, seededRandom } from './random.ts';
 import { type AddJobInput, DEFAULT_DURATIONS, type SimJob, sec } from './sim-types.ts';
-import { checkpoint, event, modelName } from './training.ts';
+import { checkpoint, event, metricsEvent, modelName } from './training.ts';
 
 /**
  * One emulated job: the wire object the API returns plus the plan that moves it along the
@@ -31,6 +31,9 @@ export function createSimJob(input: AddJobInput, now: number): SimJob {
     checkpointEvery,
     tokensPerStep,
     fail,
+    curve,
+    validateEvery,
+    resultFile,
     ...wire
   } = input;
   const status = wire.status ?? 'running';
@@ -88,6 +91,9 @@ export function createSimJob(input: AddJobInput, now: number): SimJob {
       : null,
     nextAt: null,
     history: createHistory(),
+    curve: curve ?? 'healthy',
+    validateEvery: Math.max(0, Math.trunc(validateEvery ?? Math.max(1, Math.round(steps / 20)))),
+    resultFile,
     modelTag: randomAlnum(8),
     rng: seededRandom(typeof job.seed === 'number' ? job.seed : 1),
   };
@@ -148,8 +154,13 @@ function backfill(sim: SimJob, now: number): void {
   event(sim, start, 'Files validated, moving job to queued state');
   if (status === 'queued' && sim.step === 0) return;
   event(sim, start, 'Fine-tuning job started');
+  const stepAt = (s: number) => Math.min(now, start + s * sim.durations.stepMs);
+  // The metrics events the history would still hold (it keeps the newest METRICS_CAP).
+  for (let s = Math.max(1, sim.step - METRICS_CAP + 1); s <= sim.step; s++) {
+    metricsEvent(sim, stepAt(s), s);
+  }
   for (let s = sim.checkpointEvery; s <= sim.step; s += sim.checkpointEvery) {
-    checkpoint(sim, Math.min(now, start + s * sim.durations.stepMs), s);
+    checkpoint(sim, stepAt(s), s);
   }
   if (status === 'succeeded') {
     if (job.finished_at == null) job.finished_at = sec(end);
