@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchAck } from './ack.ts';
+import { benchCluster } from './cluster/index.ts';
 import { benchColdStart } from './cold/index.ts';
 import { describeMachine, machineMarkdown } from './machine.ts';
 import { REDIS_URL } from './namespace.ts';
@@ -19,6 +20,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   poller: benchPoller,
   'cold-start': benchColdStart,
   resources: benchResources,
+  cluster: benchCluster,
 };
 
 const DOC = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
