@@ -16,7 +16,7 @@ import { announcer } from '../redis-restart/announcements.ts';
 import { answersOf } from '../redis-restart/answers.ts';
 import { type Phase, planChanges, type Sent } from '../redis-restart/plan.ts';
 import { commander, readyz, sleep } from '../redis-restart/send.ts';
-import { APPROVER2, type Fault, type FaultPlan, FULL, SHORT, type Trial } from './plan.ts';
+import { APPROVER2, type FaultPlan, FULL, SHORT, type Trial } from './plan.ts';
 import { clusterRows } from './rows.ts';
 import { slotOf } from './slot.ts';
 import { clusterState } from './snapshot.ts';
