@@ -153,7 +153,7 @@ access:
     const name = path.split('/').pop();
     expect(problems).toEqual(
       expect.arrayContaining([
-        `${name} line 20 (access.channels.C0VISION.allow.verbs.1): expected a verb (help, list, status, events, checkpoints, pause, resume, cancel, watch, unwatch, watching, approvals, audit, whoami, policy), got "delete"`,
+        `${name} line 20 (access.channels.C0VISION.allow.verbs.1): expected a verb (help, list, status, events, checkpoints, chart, pause, resume, cancel, watch, unwatch, watching, approvals, audit, whoami, policy), got "delete"`,
         expect.stringMatching(
           /line 21 \(access\.channels\.general\): expected a channel ID such as C0123ABCD \(not a #name\), got "general"/,
         ),
@@ -232,6 +232,16 @@ access:
     expect(text).not.toContain('sk-live-abcdef123456');
   });
 
+  it('refuses a name JavaScript objects treat as special, where it is written', () => {
+    const path = file(
+      '{"resources": {"__proto__": {"kind": "openai", "auth": {"api_key_env": "K"}}}}',
+      'json',
+    );
+    expect(problemsOf({ ...base, K: 'sk-x', FT_CONFIG: path })).toEqual([
+      expect.stringMatching(/line 1: "__proto__" cannot be used as a name or key/),
+    ]);
+  });
+
   it('accepts exactly the resource names that are safe in keys and messages', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 45 }), (name) => {
@@ -250,7 +260,9 @@ access:
           return (
             !valid &&
             err instanceof ConfigError &&
-            err.problems.some((p) => p.includes('resource name'))
+            err.problems.some(
+              (p) => p.includes('resource name') || p.includes('cannot be used as a name'),
+            )
           );
         }
       }),

@@ -59,6 +59,9 @@ export function defaultScope(baseUrl: string): string {
   return AZURE_SCOPE;
 }
 
+/** Keys a plain JavaScript object cannot hold as data. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
  * The YAML parser, loaded on the first FT_CONFIG file: a process configured from the
  * environment alone (most workers) never holds its ~70 modules.
@@ -87,7 +90,7 @@ export function readConfigFile(
       ],
     };
   }
-  const { isDocument, isMap, isScalar, LineCounter, parseDocument } = loadYaml();
+  const { isDocument, isMap, isPair, isScalar, LineCounter, parseDocument, visit } = loadYaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -117,6 +120,22 @@ export function readConfigFile(
     const dotted = p.map(String).join('.');
     return `${label}${line ? ` line ${line}` : ''}${dotted ? ` (${dotted})` : ''}`;
   };
+
+  // A key JavaScript objects treat as special would vanish on the way to a plain object (and
+  // a resource named so with it): refused where it is written.
+  const special: FileProblem[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isPair(pair) && isScalar(pair.key) && RESERVED_KEYS.has(String(pair.key.value))) {
+        const range = pair.key.range;
+        const line = range ? ` line ${lines.linePos(range[0]).line}` : '';
+        special.push(
+          `${label}${line}: ${shown(String(pair.key.value))} cannot be used as a name or key`,
+        );
+      }
+    },
+  });
+  if (special.length > 0) return { ok: false, problems: special };
 
   const parsed = configFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
