@@ -95,9 +95,16 @@ describe('manifest.yml', () => {
     expect(MUTATING_VERBS.every((verb) => words.has(verb))).toBe(true);
   });
 
-  it('asks for exactly the five bot scopes ftops uses, and no user scopes', () => {
+  it('asks for exactly the six bot scopes ftops uses, and no user scopes', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'chat:write.public', 'commands', 'usergroups:read', 'users:read'].sort(),
+      [
+        'chat:write',
+        'chat:write.public',
+        'commands',
+        'files:write',
+        'usergroups:read',
+        'users:read',
+      ].sort(),
     );
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
   });

@@ -1,6 +1,7 @@
 import type { HandlerDeps } from '../handlers/deps.ts';
 import { jobLinkFor } from '../views/job-link.ts';
 import { splitJobKey } from '../vocabulary/index.ts';
+import { createChartPoster } from './chart-poster.ts';
 import { createMembership, createResourceLookup } from './resource-lookup.ts';
 import type { Services } from './services.ts';
 
@@ -22,6 +23,7 @@ export function buildHandlerDeps(s: Services): HandlerDeps {
       const resource = split && s.resources.get(split.resource);
       return resource && split ? jobLinkFor(resource.config.jobUrl, split.id) : undefined;
     },
+    charts: createChartPoster(s),
     approvals: s.approvals,
     roles: s.roles,
     subscriptions: s.subscriptions,

@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { WebClient } from '@slack/web-api';
 import { InvalidJobIdError } from '../api/errors.ts';
+import type { FilesClient } from '../api/files.ts';
 import { createFineTuningClient } from '../api/index.ts';
 import type { FineTuningJob } from '../api/schemas.ts';
 import type {
@@ -39,6 +40,8 @@ export interface Resource {
   readonly host: string;
   /** Speaks this resource's job keys: IDs in and out are `jobKey(name, id)`. */
   readonly client: FineTuningClient;
+  /** The resource's files (a job's result file), by the service's own file IDs. */
+  readonly files: FilesClient;
   readonly policy: GatePolicy;
   readonly health: ResourceHealth;
 }
@@ -82,6 +85,7 @@ export class ResourceSet {
         name: config.name,
         host: hostOf(config.baseUrl),
         client: keyed(raw, config.name),
+        files: raw,
         policy: {
           config: config.approval,
           roles: new ApproverRoles({ slack: opts.slack, approvers: config.approval.approvers }),

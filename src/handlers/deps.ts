@@ -67,11 +67,23 @@ export interface HandlerDeps {
   statuses?: Pick<JobStatusStore, 'recordFirstSight'>;
   /** Told of every handled command, for metrics. */
   onCommand?: (verb: string, outcome: 'ok' | 'user_error' | 'error') => void;
+  /** Renders a job's training curves and posts the PNG into a channel or a thread. */
+  charts: ChartPoster;
   /**
    * When set (FT_ANSWER_IN=worker), commands and Approve clicks are acked here and handed to
    * a worker, which answers through the response_url; rejects when Redis does not take them.
    */
   handoff?: Handoff;
+}
+
+/** What posting a chart did: posted (with how many points), or nothing to draw yet. */
+export type ChartPosted =
+  | { posted: true; points: number }
+  | { posted: false; reason: 'no_metrics' };
+
+export interface ChartPoster {
+  /** Reads what is new of the job's metrics, renders them and uploads the image. */
+  post(input: { jobKey: string; channel: string; threadTs?: string }): Promise<ChartPosted>;
 }
 
 /** Work handed from the process that acked it to a worker, with where to answer. */

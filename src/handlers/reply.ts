@@ -4,6 +4,7 @@ import { isRedisUnavailable, RedisUnavailableError } from '../store/redis.ts';
 import { errorView, notFoundView } from '../views/errors.ts';
 import type { MessageView } from '../views/types.ts';
 import { AccessRefusedError } from './access.ts';
+import { ChartUploadError } from './commands/chart.ts';
 import { JobNotFoundError, ResourcesUnavailableError } from './job-lookup.ts';
 
 /**
@@ -15,6 +16,10 @@ import { JobNotFoundError, ResourcesUnavailableError } from './job-lookup.ts';
 export function replyForError(err: unknown, correlationId: string, log: Logger): MessageView {
   if (err instanceof JobNotFoundError) return notFoundView(err);
   if (err instanceof AccessRefusedError) return err.view;
+  if (err instanceof ChartUploadError) {
+    log.warn({ code: err.code }, 'Slack refused a chart upload');
+    return errorView(err.message, correlationId);
+  }
   if (err instanceof ResourcesUnavailableError) {
     log.warn({ err }, 'no resource answered');
     return errorView(err.message, correlationId);

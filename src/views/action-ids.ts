@@ -12,6 +12,8 @@ export const RESUME_JOB = 'ftops.job.resume';
 export const CANCEL_JOB = 'ftops.job.cancel';
 /** Refresh a job card; value = job ID. */
 export const REFRESH_JOB = 'ftops.job.refresh';
+/** Posts the job's training chart (into the card's thread when the card is a channel message). */
+export const CHART_JOB = 'ftops.job.chart';
 /** Watch a job from this channel; value = job ID. */
 export const WATCH_JOB = 'ftops.job.watch';
 /** Stop watching a job from this channel; value = job ID. */

@@ -1,6 +1,7 @@
 import { type FineTuningJob, type FineTuningJobEvent, isTerminal } from '../api/schemas.ts';
 import {
   CANCEL_JOB,
+  CHART_JOB,
   PAUSE_JOB,
   REFRESH_JOB,
   RESUME_JOB,
@@ -39,7 +40,7 @@ import { statusEmoji, statusLabel } from './status.ts';
 import type { Button, MessageView } from './types.ts';
 
 /** A button a job card may show. */
-export type JobAction = 'pause' | 'resume' | 'cancel' | 'refresh' | 'watch' | 'unwatch';
+export type JobAction = 'pause' | 'resume' | 'cancel' | 'refresh' | 'chart' | 'watch' | 'unwatch';
 
 /** The buttons a job card shows when the caller does not say. */
 export const DEFAULT_JOB_ACTIONS: readonly JobAction[] = ['pause', 'resume', 'refresh', 'watch'];
@@ -98,6 +99,7 @@ export function jobButtons(
     );
   }
   if (may('refresh')) out.push(button({ text: '🔄 Refresh', actionId: REFRESH_JOB, value }));
+  if (may('chart')) out.push(button({ text: '📈 Chart', actionId: CHART_JOB, value }));
   if (live && watching && (may('unwatch') || may('watch'))) {
     out.push(button({ text: '🔕 Unwatch', actionId: UNWATCH_JOB, value }));
   } else if (live && !watching && may('watch')) {

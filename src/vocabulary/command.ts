@@ -14,7 +14,7 @@ export const REASON_MAX = 500;
 export type Command =
   | { verb: 'help' }
   | { verb: 'list'; limit: number }
-  | { verb: 'status' | 'events' | 'checkpoints'; jobId: string }
+  | { verb: 'status' | 'events' | 'checkpoints' | 'chart'; jobId: string }
   | { verb: MutatingVerb; jobId: string; reason: string | null; dryRun: boolean }
   | { verb: 'watch'; jobId: string | null; only: KnownStatus[] | null }
   | { verb: 'unwatch'; jobId: string | null }
@@ -60,6 +60,7 @@ export const COMMAND_USAGE: Record<Verb, { usage: string; summary: string }> = {
   status: { usage: 'status <job>', summary: 'a job card with status, timing and buttons' },
   events: { usage: 'events <job>', summary: 'the latest events of a job, with metrics' },
   checkpoints: { usage: 'checkpoints <job>', summary: 'the checkpoints a job has saved' },
+  chart: { usage: 'chart <job>', summary: 'post a chart of the loss and accuracy curves' },
   pause: { usage: 'pause <job> [reason] [--dry-run]', summary: 'pause a running job' },
   resume: { usage: 'resume <job> [--dry-run]', summary: 'resume a paused job' },
   cancel: { usage: 'cancel <job> [reason] [--dry-run]', summary: 'cancel a job for good' },

@@ -62,7 +62,8 @@ function parse(text: string): ParsedCommand {
       return parseList(rest);
     case 'status':
     case 'events':
-    case 'checkpoints': {
+    case 'checkpoints':
+    case 'chart': {
       const bad = firstFlag(verb, rest);
       if (bad) return bad;
       const [job, ...extra] = rest;

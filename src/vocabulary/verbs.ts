@@ -10,6 +10,7 @@ export const VERBS = [
   'status',
   'events',
   'checkpoints',
+  'chart',
   'pause',
   'resume',
   'cancel',

@@ -17,6 +17,7 @@ describe('bot scopes', () => {
       'chat:write.public',
       'usergroups:read',
       'users:read',
+      'files:write',
     ]);
     expect(missingScopes(SLACK_WORKSPACE.botScopes, required)).toEqual([]);
   });
@@ -26,7 +27,7 @@ describe('bot scopes', () => {
     const [line, fix] = formatResult(checkBotScopes(['commands', 'chat:write'], required));
 
     expect(line).toBe(
-      '✗ Slack bot scopes: the token lacks chat:write.public, usergroups:read, users:read',
+      '✗ Slack bot scopes: the token lacks chat:write.public, usergroups:read, users:read, files:write',
     );
     expect(fix).toContain('reinstall the app');
   });

@@ -87,6 +87,7 @@ describe('auth', () => {
         'chat:write.public',
         'usergroups:read',
         'users:read',
+        'files:write',
       ]),
     );
   });

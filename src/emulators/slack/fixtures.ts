@@ -52,7 +52,14 @@ export const SLACK_WORKSPACE = {
   botUserName: 'ftops',
   botId: 'B0FTBOT',
   appId: 'A0FTOPS',
-  botScopes: ['commands', 'chat:write', 'chat:write.public', 'usergroups:read', 'users:read'],
+  botScopes: [
+    'commands',
+    'chat:write',
+    'chat:write.public',
+    'usergroups:read',
+    'users:read',
+    'files:write',
+  ],
 } as const;
 
 /** Users every emulator starts with: a requester, an approver and an outsider. */

@@ -2,6 +2,7 @@ import type { App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/b
 import { errorText } from '../../util/error-text.ts';
 import {
   CANCEL_JOB,
+  CHART_JOB,
   PAUSE_JOB,
   PICK_RESOURCE,
   REFRESH_JOB,
@@ -20,6 +21,7 @@ import {
   type Verb,
 } from '../../vocabulary/index.ts';
 import { admitJob } from '../access.ts';
+import { chartJob } from '../commands/chart.ts';
 import { jobStatus, mutateJob, runCommand, unwatchJob, watchJob } from '../commands/index.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
 import { replyForError } from '../reply.ts';
@@ -43,6 +45,16 @@ export function registerJobButtons(app: App, deps: HandlerDeps): void {
       view: await jobStatus(deps, caller, jobId, 'Refreshed just now.'),
       replace: true,
     })),
+  );
+  app.action(
+    CHART_JOB,
+    withJob(deps, 'chart', async (caller, jobId, body) => {
+      // A card posted in the channel gets the chart in its thread; a private one, beside it.
+      const c = body.container;
+      const threadTs =
+        c && !c.is_ephemeral && typeof c.message_ts === 'string' ? c.message_ts : undefined;
+      return { view: await chartJob(deps, caller, jobId, threadTs), replace: false };
+    }),
   );
   app.action(
     WATCH_JOB,
@@ -114,7 +126,11 @@ function parsePick(value: string): { t: string; r: string } | null {
 function withJob(
   deps: HandlerDeps,
   verb: Verb,
-  work: (caller: Caller, jobId: string) => Promise<{ view: MessageView; replace: boolean }>,
+  work: (
+    caller: Caller,
+    jobId: string,
+    body: BlockButtonAction,
+  ) => Promise<{ view: MessageView; replace: boolean }>,
 ) {
   return async ({ ack, body, action, respond, context }: ButtonArgs) => {
     await ack();
@@ -128,7 +144,7 @@ function withJob(
       };
     } else {
       try {
-        out = await work(caller, await admitJob(deps, caller, verb, action.value as string));
+        out = await work(caller, await admitJob(deps, caller, verb, action.value as string), body);
       } catch (err) {
         out = { view: replyForError(err, caller.correlationId, log), replace: false };
       }

@@ -49,7 +49,7 @@ export async function jobStatus(
     events,
     watching,
     ...(note ? { note } : {}),
-    actions: ['pause', 'resume', 'cancel', 'refresh', 'watch', 'unwatch'],
+    actions: ['pause', 'resume', 'cancel', 'refresh', 'chart', 'watch', 'unwatch'],
     ...linkOf(deps, job.id),
   });
 }

@@ -6,6 +6,7 @@ import { type ParsedCommand, parseCommand, parseJobRef } from '../../vocabulary/
 import { AccessRefusedError, AmbiguousJobError, admit, admitJob } from '../access.ts';
 import type { Caller, HandlerDeps } from '../deps.ts';
 import { auditLog, help, pendingApprovals, policy, whoami } from './about.ts';
+import { chartJob } from './chart.ts';
 import { jobCheckpoints, jobEvents, jobStatus, listJobs } from './job-reads.ts';
 import { mutateJob } from './mutate.ts';
 import { listWatching, unwatchJob, watchJob } from './watch.ts';
@@ -72,6 +73,8 @@ async function dispatch(
       return jobEvents(deps, await job(cmd.jobId));
     case 'checkpoints':
       return jobCheckpoints(deps, await job(cmd.jobId));
+    case 'chart':
+      return chartJob(deps, caller, await job(cmd.jobId));
     case 'pause':
     case 'resume':
     case 'cancel':
