@@ -5,7 +5,7 @@ import {
   slashCommandBody,
   slashCommandPayload,
 } from '../../src/emulators/slack-signing.ts';
-import { type App, REQUESTER, SIGNING_SECRET, startApp, TRAINING, visibleText } from './harness.ts';
+import { type App, REQUESTER, SIGNING_SECRET, startApp, TRAINING } from './harness.ts';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
