@@ -1,27 +1,20 @@
 import { hasMetrics, renderChartPng, uploadChart } from '../charts/index.ts';
 import { ChartUploadError } from '../handlers/commands/chart.ts';
 import type { ChartPoster } from '../handlers/deps.ts';
-import { createTrainingSeriesStore } from '../store/training-series.ts';
-import { createMetricsReader, type MetricsApi } from '../training/reader.ts';
+import type { MetricsReader } from '../training/reader.ts';
 import { splitJobKey } from '../vocabulary/index.ts';
 import type { Services } from './services.ts';
+import { createServiceMetricsReader } from './training-reader.ts';
 
 /**
  * `/ft chart` and the Chart button, at the edges: what is new of the job's metrics is read
  * into its stored series (only the events since the last read), drawn in-process and
  * uploaded with Slack's current flow (filesUploadV2) where it was asked for.
  */
-export function createChartPoster(s: Services): ChartPoster {
-  const api: MetricsApi = {
-    listEvents: (key, o) => s.api.listEvents(key, o),
-    listCheckpoints: (key, o) => s.api.listCheckpoints(key, o),
-    getFileContent: (key, fileId, o) => {
-      const resource = s.resources.of(key);
-      if (!resource) throw new TypeError(`no resource holds ${key}`);
-      return resource.files.getFileContent(fileId, o);
-    },
-  };
-  const reader = createMetricsReader({ api, store: createTrainingSeriesStore(s.redis, s.keys) });
+export function createChartPoster(
+  s: Services,
+  reader: MetricsReader = createServiceMetricsReader(s),
+): ChartPoster {
   return {
     async post({ jobKey, channel, threadTs }) {
       const job = await s.api.getJob(jobKey);

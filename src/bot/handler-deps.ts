@@ -4,12 +4,15 @@ import { splitJobKey } from '../vocabulary/index.ts';
 import { createChartPoster } from './chart-poster.ts';
 import { createMembership, createResourceLookup } from './resource-lookup.ts';
 import type { Services } from './services.ts';
+import { createServiceMetricsReader, createTrainingProgress } from './training-reader.ts';
 
 /**
  * What the handlers work with, from the services: the same in the web role (which acks and
  * may answer) and in a worker answering what a web process handed it.
  */
 export function buildHandlerDeps(s: Services): HandlerDeps {
+  // One reader for the charts and the card's progress: the same series, the same cursor.
+  const metrics = createServiceMetricsReader(s);
   return {
     api: s.api,
     resources: createResourceLookup(s.resources, s.statuses),
@@ -23,7 +26,8 @@ export function buildHandlerDeps(s: Services): HandlerDeps {
       const resource = split && s.resources.get(split.resource);
       return resource && split ? jobLinkFor(resource.config.jobUrl, split.id) : undefined;
     },
-    charts: createChartPoster(s),
+    charts: createChartPoster(s, metrics),
+    training: createTrainingProgress(s, metrics),
     approvals: s.approvals,
     roles: s.roles,
     subscriptions: s.subscriptions,

@@ -50,6 +50,8 @@ export function planReload(current: Config, next: Config): ReloadResult {
     if (old.pollIntervalSeconds !== r.pollIntervalSeconds)
       changed.push(`sweep interval of ${name}`);
     if (old.jobUrl !== r.jobUrl) changed.push(`job links of ${name}`);
+    if (JSON.stringify(old.pricePerMillionTokens) !== JSON.stringify(r.pricePerMillionTokens))
+      changed.push(`training price of ${name}`);
   }
   return { ok: true, changed };
 }

@@ -5,6 +5,7 @@ import type { FineTuningClient } from '../api/types.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { JobStatusStore } from '../store/job-status.ts';
 import type { Subscriptions } from '../store/subscriptions.ts';
+import type { TrainingSeries } from '../training/types.ts';
 import type { JobLink } from '../views/job-link.ts';
 import type { ApprovalPolicyConfig, ApprovalService, RoleCheck } from './approval/index.ts';
 
@@ -69,6 +70,8 @@ export interface HandlerDeps {
   onCommand?: (verb: string, outcome: 'ok' | 'user_error' | 'error') => void;
   /** Renders a job's training curves and posts the PNG into a channel or a thread. */
   charts: ChartPoster;
+  /** The live card's progress: the job's training series and price; no progress without it. */
+  training?: TrainingProgress;
   /**
    * When set (FT_ANSWER_IN=worker), commands and Approve clicks are acked here and handed to
    * a worker, which answers through the response_url; rejects when Redis does not take them.
@@ -84,6 +87,17 @@ export type ChartPosted =
 export interface ChartPoster {
   /** Reads what is new of the job's metrics, renders them and uploads the image. */
   post(input: { jobKey: string; channel: string; threadTs?: string }): Promise<ChartPosted>;
+}
+
+/** What the job card's progress section reads, by job key. */
+export interface TrainingProgress {
+  /**
+   * Reads what is new of the job's metrics into its stored series (only the events since the
+   * last read) and returns the series; null when there is none.
+   */
+  progressOf(jobKey: string, job: FineTuningJob): Promise<TrainingSeries | null>;
+  /** Dollars per million training tokens on the job's resource for its model, when configured. */
+  priceOf?(jobKey: string, model: string | null | undefined): number | undefined;
 }
 
 /** Work handed from the process that acked it to a worker, with where to answer. */

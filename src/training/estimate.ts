@@ -47,3 +47,49 @@ export function estimateFinish(input: {
   const left = Math.max(0, input.totalSteps - last.step);
   return { at: Math.round(last.at + left / rate), source: 'ftops' };
 }
+
+/**
+ * The price per million training tokens for `model` from a resource's setting: one number
+ * for every model, or by base model, the longest name `model` starts with winning and `*`
+ * pricing any other; undefined when nothing applies.
+ */
+export function priceFor(
+  price: number | Readonly<Record<string, number>> | undefined,
+  model: string | null | undefined,
+): number | undefined {
+  if (price === undefined) return undefined;
+  if (typeof price === 'number') return usablePrice(price);
+  let best: string | undefined;
+  for (const name of Object.keys(price)) {
+    if (name === '*' || !model || !model.startsWith(name)) continue;
+    if (best === undefined || name.length > best.length) best = name;
+  }
+  const chosen =
+    best !== undefined ? price[best] : Object.hasOwn(price, '*') ? price['*'] : undefined;
+  return chosen === undefined ? undefined : usablePrice(chosen);
+}
+
+const usablePrice = (p: number): number | undefined =>
+  Number.isFinite(p) && p > 0 ? p : undefined;
+
+/** What a job's training cost so far, and at the end at the same tokens per step, in dollars. */
+export interface CostEstimate {
+  soFar: number;
+  /** Absent when the total steps or the current step are unknown. */
+  atEnd?: number;
+}
+
+/** The cost of `tokens` at `pricePerMillion`, projected to `totalSteps` from `step`. */
+export function estimateCost(input: {
+  tokens: number | null | undefined;
+  pricePerMillion: number | undefined;
+  step?: number | undefined;
+  totalSteps?: number | undefined;
+}): CostEstimate | undefined {
+  const { tokens, pricePerMillion: price, step, totalSteps } = input;
+  if (typeof tokens !== 'number' || !Number.isFinite(tokens) || tokens < 0) return undefined;
+  if (price === undefined || !Number.isFinite(price) || price <= 0) return undefined;
+  const soFar = (tokens / 1e6) * price;
+  if (!step || !totalSteps || step <= 0 || totalSteps < step) return { soFar };
+  return { soFar, atEnd: (soFar / step) * totalSteps };
+}

@@ -36,6 +36,7 @@ import {
   md,
   truncate,
 } from './mrkdwn.ts';
+import { type ProgressInput, progressBlocks } from './progress.ts';
 import { statusEmoji, statusLabel } from './status.ts';
 import type { Button, MessageView } from './types.ts';
 
@@ -60,6 +61,11 @@ export interface JobCardOptions {
   watching?: boolean;
   /** The job's page in the provider's portal. */
   link?: JobLink;
+  /**
+   * The live progress (its training series, and the price when configured): shown as its own
+   * section, which then carries the trained tokens and the estimated finish.
+   */
+  progress?: Omit<ProgressInput, 'job' | 'now'>;
 }
 
 /**
@@ -109,22 +115,27 @@ export function jobButtons(
 }
 
 /** The fields every job summary shows: status, model, suffix, and the times that apply. */
-export function jobFields(job: FineTuningJob, now: number): Mrkdwn[] {
+export function jobFields(
+  job: FineTuningJob,
+  now: number,
+  opts: { finish?: boolean } = {},
+): Mrkdwn[] {
   const fields = [md`*Status*\n${statusText(job.status)}`];
   if (job.model) fields.push(md`*Base model*\n${code(truncate(job.model, 200))}`);
   const suffix = jobSuffix(job);
   if (suffix) fields.push(md`*Suffix*\n${code(truncate(suffix, 200))}`);
   if (job.created_at) fields.push(md`*Created*\n${when(job.created_at, now)}`);
   if (job.finished_at) fields.push(md`*Finished*\n${when(job.finished_at, now)}`);
-  else if (job.estimated_finish && !isTerminal(job.status))
+  else if (job.estimated_finish && !isTerminal(job.status) && opts.finish !== false)
     fields.push(md`*Estimated finish*\n${when(job.estimated_finish, now)}`);
   return fields;
 }
 
 /** The full card for one job: status, models, times, error or result, latest events, buttons. */
 export function jobCard(job: FineTuningJob, opts: JobCardOptions): MessageView {
-  const fields = jobFields(job, opts.now);
-  if (typeof job.trained_tokens === 'number')
+  const progress = opts.progress;
+  const fields = jobFields(job, opts.now, { finish: !progress });
+  if (typeof job.trained_tokens === 'number' && !progress)
     fields.push(md`*Trained tokens*\n${escapeInline(formatCount(job.trained_tokens))}`);
   if (job.status === 'succeeded' && job.fine_tuned_model)
     fields.push(md`*Fine-tuned model*\n${code(truncate(job.fine_tuned_model, 300))}`);
@@ -138,6 +149,8 @@ export function jobCard(job: FineTuningJob, opts: JobCardOptions): MessageView {
       : md`_The service gave no error message._`;
     blocks.push(sectionBlock(md`❌ *Error* ${codePart}${message}`));
   }
+
+  if (progress) blocks.push(...progressBlocks({ ...progress, job, now: opts.now }));
 
   const events = (opts.events ?? []).slice(0, opts.maxEvents ?? 3);
   if (events.length > 0) {

@@ -59,6 +59,20 @@ const approvalSchema = z
 
 const pollInterval = z.int().min(1).max(86400);
 
+/** A price in dollars per million training tokens (positive, finite, below a sane ceiling). */
+const price = z
+  .number({ error: 'expected a price in dollars per million training tokens' })
+  .positive({ error: 'expected a positive price' })
+  .max(1_000_000, { error: 'expected a price per million tokens below 1,000,000' });
+
+/**
+ * One price for every model on the resource, or one per base model (a name, or its start:
+ * `gpt-4o-mini` prices `gpt-4o-mini-2024-07-18`; `*` for any other).
+ */
+const pricePerMillionTokens = z.union([price, z.record(z.string().min(1).max(200), price)], {
+  error: 'expected a price (dollars per million training tokens) or {model: price, …}',
+});
+
 const azureAuth = z.union(
   [
     z.strictObject({ api_key_env: envName }),
@@ -84,6 +98,8 @@ const common = {
   poll_interval_seconds: pollInterval.optional(),
   job_url: field(jobUrlTemplate).optional(),
   approval: approvalSchema.optional(),
+  /** For the card's estimated cost; none shown without it. */
+  price_per_million_tokens: pricePerMillionTokens.optional(),
 };
 
 const azureResource = z.strictObject({

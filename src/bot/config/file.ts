@@ -263,6 +263,9 @@ function resolve(
       pollIntervalSeconds: entry.poll_interval_seconds ?? pollDefault,
       approval,
       ...(jobUrl ? { jobUrl } : {}),
+      ...(entry.price_per_million_tokens === undefined
+        ? {}
+        : { pricePerMillionTokens: entry.price_per_million_tokens }),
     });
   }
   const names = new Set(resources.map((r) => r.name));
@@ -275,7 +278,7 @@ function resolveResource(
   entry: ResourceEntry,
   at: Path,
   readSecret: (path: Path, ref: { env?: string; file?: string }) => string | undefined,
-): Omit<ResourceConfig, 'pollIntervalSeconds' | 'approval' | 'jobUrl'> {
+): Omit<ResourceConfig, 'pollIntervalSeconds' | 'approval' | 'jobUrl' | 'pricePerMillionTokens'> {
   if (entry.kind === 'azure') {
     const a = entry.auth;
     let auth: ClientAuth;

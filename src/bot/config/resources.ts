@@ -24,6 +24,11 @@ export interface ResourceConfig {
   readonly pollIntervalSeconds: number;
   /** The job page in the provider's portal, with `{job}` for the ID; none when unknown. */
   readonly jobUrl?: string;
+  /**
+   * Dollars per million training tokens, for the card's estimated cost: one for every model,
+   * or by base model (see `priceFor` in src/training/estimate.ts).
+   */
+  readonly pricePerMillionTokens?: number | Readonly<Record<string, number>>;
   /** The approval gate's rules for this resource (the global ones unless overridden). */
   readonly approval: ApprovalPolicyConfig;
   /** The `whsec_…` secret OpenAI signs this resource's webhooks with. */

@@ -1,6 +1,7 @@
+import type { FineTuningJob } from '../../api/schemas.ts';
 import { checkpointsView } from '../../views/checkpoints.ts';
 import { eventsView } from '../../views/events.ts';
-import { jobCard } from '../../views/job-card.ts';
+import { type JobCardOptions, jobCard } from '../../views/job-card.ts';
 import type { JobLink } from '../../views/job-link.ts';
 import { jobList } from '../../views/job-list.ts';
 import type { MessageView } from '../../views/types.ts';
@@ -28,7 +29,18 @@ export async function listJobs(
   });
 }
 
-/** `/ft status <job>` and the Refresh button: the job card with its latest events. */
+/** Statuses in which a job is training, so its card shows progress (and metrics are read). */
+export const PROGRESS_STATUSES: ReadonlySet<string> = new Set([
+  'running',
+  'pausing',
+  'paused',
+  'resuming',
+]);
+
+/**
+ * `/ft status <job>` and the Refresh button: the job card with its latest events and, while
+ * it trains, its progress.
+ */
 export async function jobStatus(
   deps: HandlerDeps,
   caller: Pick<Caller, 'channelId'>,
@@ -37,17 +49,19 @@ export async function jobStatus(
 ): Promise<MessageView> {
   // The job first: an unknown ID costs one call, not two.
   const job = await readJob(deps, jobId);
-  const [events, watching] = await Promise.all([
+  const [events, watching, progress] = await Promise.all([
     deps.api.listEvents(jobId, { limit: 3 }).then(
       (p) => p.data,
       () => [], // the card is still worth showing without its events
     ),
     isWatching(deps, caller.channelId, jobId),
+    progressOf(deps, jobId, job),
   ]);
   return jobCard(job, {
     now: deps.clock(),
     events,
     watching,
+    ...(progress ? { progress } : {}),
     ...(note ? { note } : {}),
     actions: ['pause', 'resume', 'cancel', 'refresh', 'chart', 'watch', 'unwatch'],
     ...linkOf(deps, job.id),
@@ -70,6 +84,25 @@ export async function jobEvents(deps: HandlerDeps, jobId: string): Promise<Messa
 export async function jobCheckpoints(deps: HandlerDeps, jobId: string): Promise<MessageView> {
   const page = await orNotFound(deps, jobId, () => deps.api.listCheckpoints(jobId, { limit: 10 }));
   return checkpointsView(jobId, page.data);
+}
+
+/** The card's progress for a training job; a failure to read metrics leaves it out, never the card. */
+async function progressOf(
+  deps: HandlerDeps,
+  jobKey: string,
+  job: FineTuningJob,
+): Promise<NonNullable<JobCardOptions['progress']> | undefined> {
+  const training = deps.training;
+  if (!training || !PROGRESS_STATUSES.has(job.status)) return undefined;
+  try {
+    const series = await training.progressOf(jobKey, job);
+    if (!series) return undefined;
+    const price = training.priceOf?.(jobKey, job.model);
+    return { series, ...(price === undefined ? {} : { pricePerMillionTokens: price }) };
+  } catch (err) {
+    deps.logger.warn({ err, jobKey }, 'could not read the training metrics; card without progress');
+    return undefined;
+  }
 }
 
 async function isWatching(deps: HandlerDeps, channel: string, jobId: string): Promise<boolean> {
