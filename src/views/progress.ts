@@ -56,7 +56,7 @@ export function sparkline(values: readonly number[], width: number = SPARK_WIDTH
   return buckets
     .map((v) => {
       // A span that overflows (values near ±Number.MAX_VALUE) or is zero reads as flat.
-      const level = span > 0 && Number.isFinite(span) ? Math.round(((v - lo) / span) * top) : 4;
+      const level = span > 0 && Number.isFinite(span) ? Math.round(((v - lo) / span) * top) : 3;
       return SPARK_LEVELS[Math.min(top, Math.max(0, level))];
     })
     .join('');
