@@ -57,8 +57,10 @@ describe('FT_CONFIG', () => {
       auth: { type: 'api-key', key: 'vision-key-1234' },
       pollIntervalSeconds: 30,
       jobUrl: 'https://ai.azure.com/resource/jobs/{job}',
+      pricePerMillionTokens: { 'gpt-4o-mini': 3, 'gpt-4.1': 25 },
       approval: { approvers: { users: [], groups: ['S0MLPLATFORM'] }, approvalsRequired: 1 },
     });
+    expect(prod?.pricePerMillionTokens).toBeUndefined();
     // A Foundry project endpoint gets the ai.azure.com scope without being told.
     expect(prod).toMatchObject({
       baseUrl: 'https://ml-prod.services.ai.azure.com/api/projects/finetune/openai/v1',
@@ -209,6 +211,41 @@ access:
     expect(config.resources[0]?.webhookSecret).toBe('whsec_c2VjcmV0');
   });
 
+  it('takes a price per million training tokens, one or by model, and refuses one that is not a price', () => {
+    const resource = (price: string) =>
+      file(`resources:
+  platform:
+    kind: openai
+    auth: { api_key_env: PLATFORM_KEY }
+    price_per_million_tokens: ${price}
+    approval: { gated_actions: [] }
+`);
+    const env = { ...base, PLATFORM_KEY: 'sk-1' };
+    const one = loadConfig({ ...env, FT_CONFIG: resource('3.5') });
+    expect(one.resources[0]?.pricePerMillionTokens).toBe(3.5);
+    // FT_PRICE_PER_MILLION_TOKENS is the price of a resource that names none.
+    const unpriced = file(`resources:
+  platform:
+    kind: openai
+    auth: { api_key_env: PLATFORM_KEY }
+    approval: { gated_actions: [] }
+`);
+    const fallback = { ...env, FT_PRICE_PER_MILLION_TOKENS: '2', FT_CONFIG: unpriced };
+    expect(loadConfig(fallback).resources[0]?.pricePerMillionTokens).toBe(2);
+    expect(
+      loadConfig({ ...fallback, FT_CONFIG: resource('3.5') }).resources[0]?.pricePerMillionTokens,
+    ).toBe(3.5);
+    const byModel = loadConfig({ ...env, FT_CONFIG: resource('{ gpt-4o-mini: 3, "*": 10 }') });
+    expect(byModel.resources[0]?.pricePerMillionTokens).toEqual({ 'gpt-4o-mini': 3, '*': 10 });
+    for (const bad of ['-1', '0', 'cheap', '{ gpt-4o: free }']) {
+      expect(problemsOf({ ...env, FT_CONFIG: resource(bad) })).toEqual([
+        expect.stringMatching(
+          /line 5 \(resources\.platform\.price_per_million_tokens.*\): expected/,
+        ),
+      ]);
+    }
+  });
+
   it('points at the line and column of a YAML syntax error', () => {
     const problems = problemsOf({ ...base, FT_CONFIG: file('resources:\n  a: [unclosed\n') });
     expect(problems).toHaveLength(1);
@@ -252,7 +289,9 @@ access:
           }),
           'json',
         );
-        const valid = /^[a-z0-9][a-z0-9-]{0,39}$/.test(name);
+        // `constructor` and `prototype` match the pattern but are refused (939dbac).
+        const valid =
+          /^[a-z0-9][a-z0-9-]{0,39}$/.test(name) && !['constructor', 'prototype'].includes(name);
         try {
           const config = loadConfig({ ...base, K: 'sk-x', FT_CONFIG: path });
           return valid && config.resources[0]?.name === name;

@@ -255,6 +255,7 @@ describe('loadConfig', () => {
       FT_APPROVAL_TTL_MINUTES: '0',
       FT_POLL_INTERVAL_SECONDS: 'abc',
       FT_JOB_URL: 'https://portal/without-the-id',
+      FT_PRICE_PER_MILLION_TOKENS: 'cheap',
       FT_ROLE: 'both',
       FT_ANSWER_IN: 'elsewhere',
       LOG_LEVEL: 'verbose',
@@ -286,6 +287,17 @@ describe('loadConfig', () => {
     expect(error.message).toContain(
       'FT_GATED_ACTIONS: expected a comma list of pause, resume, cancel (or none), got "pause,delete"',
     );
+  });
+
+  it('gives every resource of the environment FT_PRICE_PER_MILLION_TOKENS, and refuses a non-price', () => {
+    expect(
+      loadConfig({ ...minimal, FT_PRICE_PER_MILLION_TOKENS: '0.8' }).resources[0],
+    ).toMatchObject({ name: 'default', pricePerMillionTokens: 0.8 });
+    for (const bad of ['0', '-3', '1e3', '$3', '1000000']) {
+      expect(problemsOf({ ...minimal, FT_PRICE_PER_MILLION_TOKENS: bad }).problems).toEqual([
+        expect.stringMatching(/^FT_PRICE_PER_MILLION_TOKENS: expected dollars per million/),
+      ]);
+    }
   });
 
   it('names both backends when neither is configured, and the signing secret in HTTP mode', () => {
@@ -405,6 +417,7 @@ describe('loadConfig on arbitrary environments', () => {
     FT_APPROVAL_TTL_MINUTES: ['1', '60'],
     FT_POLL_INTERVAL_SECONDS: ['1', '60'],
     FT_JOB_URL: ['https://ai.azure.com/x/{job}'],
+    FT_PRICE_PER_MILLION_TOKENS: ['3', '0.8'],
     FT_ROLE: ['web', 'WORKER'],
     LOG_LEVEL: ['debug', 'silent'],
   };

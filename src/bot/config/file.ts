@@ -28,6 +28,8 @@ export interface FileDefaults {
   approval: ApprovalPolicyConfig;
   pollIntervalSeconds: number;
   jobUrl?: string;
+  /** FT_PRICE_PER_MILLION_TOKENS: the price of a resource that names none. */
+  pricePerMillionTokens?: number;
 }
 
 export interface LoadedFile {
@@ -252,6 +254,7 @@ function resolve(
         `the same endpoint as resource ${seen}; name each endpoint once`,
       );
     endpoints.set(resource.baseUrl, name);
+    const price = entry.price_per_million_tokens ?? defaults.pricePerMillionTokens;
     const jobUrl =
       entry.job_url ??
       jobUrlDefault ??
@@ -263,9 +266,7 @@ function resolve(
       pollIntervalSeconds: entry.poll_interval_seconds ?? pollDefault,
       approval,
       ...(jobUrl ? { jobUrl } : {}),
-      ...(entry.price_per_million_tokens === undefined
-        ? {}
-        : { pricePerMillionTokens: entry.price_per_million_tokens }),
+      ...(price === undefined ? {} : { pricePerMillionTokens: price }),
     });
   }
   const names = new Set(resources.map((r) => r.name));

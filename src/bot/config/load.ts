@@ -63,6 +63,9 @@ function withResources(base: EnvConfig, env: NodeJS.ProcessEnv): Config {
     approval: base.approval,
     pollIntervalSeconds: base.poller.intervalSeconds,
     ...(base.jobUrl ? { jobUrl: base.jobUrl } : {}),
+    ...(base.pricePerMillionTokens !== undefined
+      ? { pricePerMillionTokens: base.pricePerMillionTokens }
+      : {}),
   });
   if (!file.ok) throw new ConfigError(file.problems.map((p) => redactSecrets(p, env)));
   const [first] = file.value.resources as [ResourceConfig];
@@ -89,6 +92,9 @@ function envResource(base: EnvConfig, fineTuning: Config['fineTuning']): Resourc
     ...(fineTuning.apiVersion ? { apiVersion: fineTuning.apiVersion } : {}),
     pollIntervalSeconds: base.poller.intervalSeconds,
     ...(base.jobUrl ? { jobUrl: base.jobUrl } : {}),
+    ...(base.pricePerMillionTokens !== undefined
+      ? { pricePerMillionTokens: base.pricePerMillionTokens }
+      : {}),
     approval: base.approval,
   };
 }

@@ -41,6 +41,16 @@ export function wholeNumber(min: number, max: number, what: string): Parse<numbe
   };
 }
 
+/** Dollars per million training tokens: a positive decimal number, below 1,000,000. */
+export const pricePerMillion: Parse<number> = (value) => {
+  const n = /^\d{1,7}(\.\d{1,6})?$/.test(value) ? Number(value) : Number.NaN;
+  return n > 0 && n < 1_000_000
+    ? n
+    : {
+        problem: `expected dollars per million training tokens, such as 3 or 0.8, got ${shown(value)}`,
+      };
+};
+
 export function oneOf<const T extends readonly string[]>(
   values: T,
   label = values.join(', '),

@@ -13,6 +13,7 @@ import {
   jobUrlTemplate,
   namespace,
   oneOf,
+  pricePerMillion,
   redisUrls,
   redisUsername,
   secret,
@@ -201,6 +202,7 @@ export const envSchema = z.preprocess(
         wholeNumber(1, 86400, 'a whole number of seconds'),
       ).prefault('60'),
       FT_JOB_URL: variable(jobUrlTemplate).optional(),
+      FT_PRICE_PER_MILLION_TOKENS: variable(pricePerMillion).optional(),
       FT_ROLE: variable(oneOf(ROLES, 'all, web, worker')).prefault('all'),
       FT_ANSWER_IN: variable(oneOf(ANSWER_PLACES, 'web, worker')).prefault('web'),
       LOG_LEVEL: variable(oneOf(LOG_LEVELS)).prefault('info'),
@@ -285,6 +287,9 @@ export const envSchema = z.preprocess(
             ? 'https://platform.openai.com/finetune/{job}'
             : undefined)) && {
           jobUrl: env.FT_JOB_URL ?? 'https://platform.openai.com/finetune/{job}',
+        }),
+        ...(env.FT_PRICE_PER_MILLION_TOKENS !== undefined && {
+          pricePerMillionTokens: env.FT_PRICE_PER_MILLION_TOKENS,
         }),
         role: env.FT_ROLE,
         answerIn: env.FT_ANSWER_IN,

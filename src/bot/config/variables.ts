@@ -55,6 +55,7 @@ export const CONFIG_VARIABLES = [
   'FT_APPROVAL_TTL_MINUTES',
   'FT_POLL_INTERVAL_SECONDS',
   'FT_JOB_URL',
+  'FT_PRICE_PER_MILLION_TOKENS',
   'FT_ROLE',
   'FT_ANSWER_IN',
   'LOG_LEVEL',
@@ -91,6 +92,8 @@ export interface Config {
   readonly poller: { readonly intervalSeconds: number };
   /** The job page in the provider's portal, with `{job}` for the ID; none when unknown. */
   readonly jobUrl?: string;
+  /** Dollars per million training tokens, for every resource that does not set its own. */
+  readonly pricePerMillionTokens?: number;
   readonly role: Role;
   /**
    * `web`: the process that acks a command also answers it. `worker`: it acks and hands the
