@@ -64,7 +64,7 @@ export function subjectsOf(key: string, field: string): string[] {
     [/^subs:job:(.+)$/, (m) => [`job:${m[1]}`, `chan:${field}`]],
     [/^subs:all$/, () => ['job:all', `chan:${field}`]],
     [/^(watched|poll:tracked)$/, () => [`job:${field}`]],
-    [/^(status|jobmeta|actor|hold):(.+)$/, (m) => [`job:${m[2]}`]],
+    [/^(status|jobmeta|actor|hold|series):(.+)$/, (m) => [`job:${m[2]}`]],
   ];
   for (const [re, subjects] of rules) {
     const m = re.exec(key);

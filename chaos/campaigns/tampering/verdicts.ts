@@ -1,7 +1,7 @@
 // What one click was allowed to change, from its own state as stored before it, and every change
 // it made beyond that: in Redis, on the fine-tuning API, in Slack, at response URLs.
 import { isValidJobId } from '../../../src/api/job-id.ts';
-import { CANCEL_JOB, PAUSE_JOB, RESUME_JOB } from '../../../src/views/action-ids.ts';
+import { CANCEL_JOB, CHART_JOB, PAUSE_JOB, RESUME_JOB } from '../../../src/views/action-ids.ts';
 import { APPROVALS, TRAINING } from '../../lib/world.ts';
 import {
   APPROVER_IDS,
@@ -26,6 +26,8 @@ interface Allowed {
   denyModalFor?: string;
   /** The requester of the click's own request, told of a decision where they asked (or by DM). */
   requesterNotice?: { channel: string; user: string };
+  /** The job a Chart click may upload the chart of (into the training channel). */
+  chartOf?: string;
   outsiderOrSelf: boolean;
 }
 
@@ -53,6 +55,7 @@ function allowedFor(own: Own, user: string, before: Snapshot): Allowed {
     if (own.actionId === RESUME_JOB) out.api.add(`resume ${own.jobId}`);
     if (own.actionId === PAUSE_JOB) out.newModal = { jobId: own.jobId, action: 'pause' };
     if (own.actionId === CANCEL_JOB) out.newModal = { jobId: own.jobId, action: 'cancel' };
+    if (own.actionId === CHART_JOB) out.chartOf = own.jobId;
     return out;
   }
   const ref = modalOf(before, own.ref);
@@ -183,7 +186,15 @@ export function judge(
         (allowed.requesterNotice !== undefined &&
           a.channel === allowed.requesterNotice.channel &&
           a.user === allowed.requesterNotice.user);
-    else if (call.method === 'views.open') {
+    else if (call.method === 'files.getUploadURLExternal')
+      ok = allowed.chartOf !== undefined && String(a.filename ?? '').startsWith(allowed.chartOf);
+    else if (call.method === 'files.completeUploadExternal') {
+      const files = (a.files ?? []) as Array<{ title?: string }>;
+      ok =
+        allowed.chartOf !== undefined &&
+        a.channel_id === TRAINING &&
+        files.every((f) => String(f.title ?? '').endsWith(allowed.chartOf as string));
+    } else if (call.method === 'views.open') {
       const ref = (a.view as { private_metadata?: string } | undefined)?.private_metadata;
       const m = ref ? modalOf(after, ref) : undefined;
       const deny = ref ? denyModalOf(after, ref) : undefined;
