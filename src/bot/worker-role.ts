@@ -1,4 +1,5 @@
 import { mayRun, ruleFor } from '../access/index.ts';
+import type { ChartPoster } from '../handlers/deps.ts';
 import { type Poller, startPoller } from '../poller/index.ts';
 import { rendererFromViews } from '../poller/render.ts';
 import { errorText } from '../util/error-text.ts';
@@ -35,6 +36,7 @@ export async function startWorkerRole(s: Services, opts: StartOptions): Promise<
       );
     },
     slack: webClient,
+    afterFinished: finalChart(s),
     // With one resource, a down API already shows in every reply and in /readyz; with several,
     // its channels are told, since the others keep talking.
     ...(s.resources.all.length > 1 ? { resourceNotice } : {}),
@@ -92,6 +94,23 @@ export async function startWorkerRole(s: Services, opts: StartOptions): Promise<
   timer.unref();
   stops.unshift(async () => clearInterval(timer));
   return poller;
+}
+
+/**
+ * When a job's end is announced in a channel, its final chart goes into the card's thread.
+ * The charts (resvg and its fonts) are loaded on the first finished job, so a worker that
+ * never sees one never holds them; a job that published no metrics gets no chart.
+ */
+function finalChart(
+  s: Services,
+): (jobKey: string, channel: string, cardTs: string) => Promise<void> {
+  let poster: Promise<ChartPoster> | undefined;
+  return async (jobKey, channel, cardTs) => {
+    poster ??= import('./chart-poster.ts').then((m) => m.createChartPoster(s));
+    const posted = await (await poster).post({ jobKey, channel, threadTs: cardTs });
+    if (posted.posted)
+      s.logger.info({ jobId: jobKey, channel }, 'posted the final chart in the card’s thread');
+  };
 }
 
 /** The job's page in its resource's portal, when that resource says where jobs are shown. */

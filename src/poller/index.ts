@@ -52,6 +52,8 @@ export interface PollerDeps {
   /** How soon a notification whose worker died is handed to another (BullMQ's 30 s by default). */
   notifyStall?: { lockDurationMs?: number; stalledIntervalMs?: number; cardLockMs?: number };
   retry?: NotifyRetry;
+  /** Told once a job's end was announced in a channel, with the card's ts (the final chart). */
+  afterFinished?: (jobId: string, channel: string, cardTs: string) => Promise<void>;
   /** Told of every sweep (duration, what it read) and every announcement outcome. */
   events?: {
     sweep?: (outcome: SweepOutcome) => void;
@@ -150,6 +152,7 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
     concurrency: deps.notifyConcurrency,
     paceMs: deps.paceMs,
     ...(deps.notifyStall ? { stall: deps.notifyStall } : {}),
+    ...(deps.afterFinished ? { afterFinished: deps.afterFinished } : {}),
   });
   if (deps.events?.announced) {
     const announced = deps.events.announced;

@@ -34,6 +34,12 @@ export interface NotifyWorkerDeps {
    * locked by a worker that died while posting to it (60 s); tests shorten them.
    */
   stall?: { lockDurationMs?: number; stalledIntervalMs?: number; cardLockMs?: number };
+  /**
+   * Told once a job's end (succeeded, failed, cancelled) was announced in a channel, with the
+   * card's ts: the final chart goes into that thread. Not awaited by the announcement, and
+   * at most once per end and channel (a retried notification finds the reply recorded).
+   */
+  afterFinished?: (jobId: string, channel: string, cardTs: string) => Promise<void>;
 }
 
 /**
@@ -135,6 +141,7 @@ export class NotifyWorker {
       await this.pace(job, token);
       const ts = await this.post(channel, this.render.card(a), { metadata });
       await persist(() => this.cards.recordPosted(t.jobId, channel, ts, t.seq));
+      if (a.summary.terminal) this.finished(t.jobId, channel, ts);
       return 'card posted';
     }
     let did = 'nothing to do';
@@ -155,8 +162,18 @@ export class NotifyWorker {
       });
       await persist(() => this.cards.recordAnnounced(t.jobId, channel, t.seq, ts));
       did = did === 'card updated' ? 'card updated, reply posted' : 'reply posted';
+      if (a.summary.terminal) this.finished(t.jobId, channel, card.ts);
     }
     return did;
+  }
+
+  /** Tells `afterFinished` of an announced end, without waiting and without failing the post. */
+  private finished(jobId: string, channel: string, cardTs: string): void {
+    this.deps
+      .afterFinished?.(jobId, channel, cardTs)
+      .catch((err: unknown) =>
+        this.log?.warn({ jobId, channel, err }, 'could not post the final chart'),
+      );
   }
 
   private async post(channel: string, body: MessageBody, extra: Record<string, unknown> = {}) {

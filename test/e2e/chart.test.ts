@@ -83,3 +83,45 @@ describe('charts of a job’s training', () => {
     expect(visibleText({ text: await app.answer(unknown) })).toMatch(/not found|was not found/i);
   });
 });
+
+describe('the final chart of a job that ends', () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await startApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('goes into the thread of the job’s card once its end is announced, once', async () => {
+    const job = app.ft.addJob({ status: 'running', steps: 40, step: 1, validateEvery: 10 });
+    const watched = await app.command(`watch ${job.id}`);
+    await app.answer(watched);
+    app.ft.clock.advance(10 * 60_000); // trains to the end: succeeded
+    expect(app.ft.getJob(job.id)?.status).toBe('succeeded');
+    await app.ftops.poller?.sweeper.sweep();
+    const card = await poll(
+      () =>
+        app
+          .messagesIn(TRAINING)
+          .find((m) => !m.ephemeral && !m.thread_ts && m.text.includes(job.id)),
+      10_000,
+    );
+    const file = await poll(
+      () =>
+        [...app.slack.files.values()].find((f) =>
+          f.shares.some((s) => s.channel === TRAINING && s.threadTs === card.ts),
+        ),
+      15_000,
+    );
+    expect(file.bytes?.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+    expect(file.title).toContain(job.id);
+    // Another sweep finds nothing new: no second announcement, no second chart.
+    await app.ftops.poller?.sweeper.sweep();
+    await new Promise((r) => setTimeout(r, 500));
+    const charts = [...app.slack.files.values()].filter((f) =>
+      f.shares.some((s) => s.threadTs === card.ts),
+    );
+    expect(charts).toHaveLength(1);
+  });
+});
