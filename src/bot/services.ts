@@ -11,12 +11,15 @@ import { createKeys } from '../store/keys.ts';
 import { createRedisConnector, type RedisConnector } from '../store/redis.ts';
 import type { Subscriptions } from '../store/subscriptions.ts';
 import { createSubscriptions } from '../store/subscriptions.ts';
+import type { MetricsReader } from '../training/reader.ts';
+import { evidenceLine } from '../views/evidence.ts';
 import type { Config } from './config/index.ts';
 import { createLogger } from './logger.ts';
 import { type ApprovalOutcome, createMetrics, type Metrics } from './metrics.ts';
 import { ResourceSet } from './resource-set.ts';
 import { createBackgroundClient } from './slack-clients.ts';
 import type { StartOptions } from './start-options.ts';
+import { createServiceMetricsReader } from './training-reader.ts';
 
 /** Which audit events count as which approval outcome in `ftops_approvals_total`. */
 const APPROVAL_OUTCOMES: Partial<Record<AuditEvent, ApprovalOutcome>> = {
@@ -91,6 +94,7 @@ export function buildServices(opts: StartOptions): Services {
   const statuses = createJobStatusStore(redis, keys);
   const audit = new AuditLog({ redis, keys, logger: logger.child({ component: 'audit' }) });
   const roles = new ApproverRoles({ slack: webClient, approvers: config.approval.approvers });
+  let reader: MetricsReader | undefined;
   const approvals = new ApprovalService({
     redis,
     keys,
@@ -121,10 +125,16 @@ export function buildServices(opts: StartOptions): Services {
       });
     },
     logger: logger.child({ component: 'approvals' }),
+    // What is new of the job's metrics, read when a pause or cancel is asked, for approvers.
+    evidenceOf: async (job) => {
+      reader ??= createServiceMetricsReader(services);
+      const { series } = await reader.read(job.id, { job });
+      return evidenceLine(series);
+    },
     ...(opts.recoveryGraceMs !== undefined ? { recoveryGraceMs: opts.recoveryGraceMs } : {}),
   });
 
-  return {
+  const services: Services = {
     config,
     live: { config },
     clock,
@@ -144,6 +154,7 @@ export function buildServices(opts: StartOptions): Services {
     apiAuthFailing: () => resources.all.some((r) => r.health.authFailing),
     stops,
   };
+  return services;
 }
 
 /** The values that must never reach a log line. */

@@ -56,6 +56,8 @@ export interface ApprovalRequest {
   outcome?: string;
   /** True once the requester has been told the outcome. */
   told?: boolean;
+  /** The job's training numbers when it was asked (step, validation loss, trend), for approvers. */
+  evidence?: string;
 }
 
 /** What `create` needs; the rest is filled in by the store. */
@@ -68,6 +70,7 @@ export interface NewApprovalRequest {
   jobStatusAtRequest: string;
   approvalsRequired: number;
   ttlMinutes: number;
+  evidence?: string;
 }
 
 /** The answer of the atomic vote script. */
@@ -131,6 +134,7 @@ export const StoredRequestSchema = z.object({
   decidedAt: z.coerce.number().optional(),
   finishedAt: z.coerce.number().optional(),
   outcome: z.string().optional(),
+  evidence: z.string().max(500).optional(),
   lapsed: z
     .string()
     .optional()
@@ -183,6 +187,7 @@ export function newRequest(input: NewApprovalRequest, now: number): ApprovalRequ
     approvalsRequired: Math.max(1, Math.trunc(input.approvalsRequired)),
     createdAt: now,
     expiresAt: now + input.ttlMinutes * 60_000,
+    ...(input.evidence ? { evidence: input.evidence.slice(0, 500) } : {}),
   };
 }
 
@@ -200,6 +205,7 @@ export function storedFields(r: ApprovalRequest): Record<string, string | number
     approvalsRequired: r.approvalsRequired,
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
+    ...(r.evidence ? { evidence: r.evidence } : {}),
   };
 }
 

@@ -47,6 +47,8 @@ export interface ApprovalRequestViewInput {
   requester: string;
   /** The requester's reason, raw (escaped here). */
   reason: string | null;
+  /** The job's training numbers when it was asked, raw (escaped here). */
+  evidence?: string | null;
   /** Validated `S…` user-group IDs from config; mentioned so the group is notified. */
   approverGroups: readonly string[];
   /** Validated `U…`/`W…` user IDs from config. */
@@ -136,6 +138,9 @@ export function approvalRequestView(input: ApprovalRequestViewInput): MessageVie
       `${emoji} Approval ${pending ? 'needed' : 'request'}: ${input.action} ${input.job.id}`,
     ),
     sectionBlock(md`${asks}${reason}`),
+    ...(input.evidence
+      ? [sectionBlock(md`📈 *Training when asked:* ${escapeMrkdwn(truncate(input.evidence, 500))}`)]
+      : []),
     fieldsBlock(jobFields(input.job, input.now)),
     sectionBlock(md`*Approvers:* ${who}\n*Progress:* ${progress}`),
   ];

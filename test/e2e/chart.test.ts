@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHART_JOB } from '../../src/views/action-ids.ts';
+import { APPROVE_REQUEST, CHART_JOB } from '../../src/views/action-ids.ts';
 import {
+  APPROVER,
   type App,
   buttonsOf,
   poll,
@@ -123,5 +124,52 @@ describe('the final chart of a job that ends', () => {
       f.shares.some((s) => s.threadTs === card.ts),
     );
     expect(charts).toHaveLength(1);
+  });
+});
+
+describe('the training numbers with an approval request', () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await startApp({ FT_ROLE: 'web' });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('show approvers where training was when the pause was asked, and stay through a vote', async () => {
+    const job = app.ft.addJob({ status: 'running', steps: 100, step: 1, validateEvery: 10 });
+    app.ft.clock.advance(60_000);
+    const asked = await app.command(`pause ${job.id} validation loss plateaued`);
+    expect(await app.answer(asked)).toContain('waiting for approval');
+    const request = await poll(() =>
+      app
+        .messagesIn(TRAINING)
+        .find((m) => !m.ephemeral && !m.thread_ts && m.text.includes(job.id) && m.blocks),
+    );
+    expect(visibleText(request)).toMatch(
+      /Training when asked:\* step \d+ of 100 · validation loss \S+ now, best \S+ at step \d+ · trend/,
+    );
+    const approve = buttonsOf(request.blocks).find((b) => b.actionId === APPROVE_REQUEST);
+    const approved = await app.click({
+      actionId: APPROVE_REQUEST,
+      value: approve?.value ?? '',
+      user: APPROVER,
+      messageTs: request.ts,
+    });
+    expect(await app.answer(approved)).toContain('Approved');
+    const decided = await poll(() =>
+      app.messagesIn(TRAINING).find((m) => m.ts === request.ts && m.edited),
+    );
+    expect(visibleText(decided)).toContain('Training when asked');
+    // A job with no metrics is asked about without them.
+    const quiet = app.ft.addJob({ status: 'running', steps: 100, step: 1, validateEvery: 0 });
+    const other = await app.command(`pause ${quiet.id}`);
+    expect(await app.answer(other)).toContain('waiting for approval');
+    const second = await poll(() =>
+      app
+        .messagesIn(TRAINING)
+        .find((m) => !m.ephemeral && !m.thread_ts && m.text.includes(quiet.id) && m.blocks),
+    );
+    expect(visibleText(second)).not.toContain('validation loss');
   });
 });

@@ -123,6 +123,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
     };
   }
 
+  const evidence = await evidenceOf(g, job);
   const now = g.d.clock();
   const request = await g.store.create(
     {
@@ -134,6 +135,7 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
       jobStatusAtRequest: job.status,
       approvalsRequired: policy.config.approvalsRequired,
       ttlMinutes: policy.config.ttlMinutes,
+      ...(evidence ? { evidence } : {}),
     },
     now,
   );
@@ -197,4 +199,24 @@ export async function request(g: Gate, input: RequestInput): Promise<RequestResu
       md`Your request to ${escapeInline(action)} ${code(job.id)} is waiting for approval in ${channelRef(approvalChannel)}. It expires ${requestDate(request.expiresAt)}.${note}`,
     ),
   };
+}
+
+/** How long a request waits for the job's training numbers before it is posted without them. */
+const EVIDENCE_WAIT_MS = 3_000;
+
+/** The job's training numbers for the approvers, or none when they cannot be had in time. */
+async function evidenceOf(g: Gate, job: FineTuningJob): Promise<string | null> {
+  if (!g.d.evidenceOf) return null;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), EVIDENCE_WAIT_MS);
+  });
+  try {
+    return await Promise.race([g.d.evidenceOf(job), late]);
+  } catch (err) {
+    g.d.logger?.warn({ err: errorText(err), jobId: job.id }, 'no training numbers for the request');
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
 }

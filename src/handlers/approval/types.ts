@@ -81,6 +81,11 @@ export interface ApprovalServiceDeps {
   ) => Promise<void>;
   logger?: ServiceLogger;
   /**
+   * The job's training numbers to show approvers with a request (step, validation loss,
+   * trend); null when it published none. A failure or a slow answer leaves them out.
+   */
+  evidenceOf?: (job: FineTuningJob) => Promise<string | null>;
+  /**
    * How long a request may stay `approved` without an outcome before `recoverStuck` takes it
    * over; default `DEFAULT_RECOVERY_GRACE_MS`.
    */

@@ -22,6 +22,7 @@ export function createApprovalViews(approvers: {
           FineTuningJobSchema.parse({ id: request.jobId, status: request.jobStatusAtRequest }),
         requester: request.requester,
         reason: request.reason || null,
+        evidence: request.evidence ?? null,
         approverGroups: approvers.groups,
         approverUsers: approvers.users,
         approvalsRequired: request.approvalsRequired,
