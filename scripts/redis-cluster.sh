@@ -12,12 +12,16 @@
 # REDIS_CLUSTER_PORT (7001) is the first of six consecutive ports; REDIS_CLUSTER_DIR
 # (/tmp/ftops-redis-cluster) holds each node's config, log and pid file. cluster-node-timeout
 # is short (REDIS_CLUSTER_NODE_TIMEOUT_MS, 2000) so that a failover test's replica takes
-# over in seconds. Nothing is persisted: --save "" --appendonly no.
+# over in seconds. Nothing is persisted (--save "" --appendonly no) unless
+# REDIS_CLUSTER_APPENDONLY=yes: then every node keeps an append-only file (appendfsync
+# everysec, Redis's default) in its dir, so a node killed and started again comes back with its
+# data and its nodes.conf, as a self-run production cluster's node does (the chaos campaigns).
 set -euo pipefail
 
 first="${REDIS_CLUSTER_PORT:-7001}"
 dir="${REDIS_CLUSTER_DIR:-/tmp/ftops-redis-cluster}"
 timeout_ms="${REDIS_CLUSTER_NODE_TIMEOUT_MS:-2000}"
+appendonly="${REDIS_CLUSTER_APPENDONLY:-no}"
 ports=()
 for i in 0 1 2 3 4 5; do ports+=("$((first + i))"); done
 
@@ -51,7 +55,7 @@ start_node() {
   redis-server --daemonize yes --bind 127.0.0.1 --port "$1" \
     --cluster-enabled yes --cluster-config-file "$dir/$1/nodes.conf" \
     --cluster-node-timeout "$timeout_ms" --cluster-replica-validity-factor 0 \
-    --save "" --appendonly no --maxmemory-policy noeviction \
+    --save "" --appendonly "$appendonly" --appendfsync everysec --maxmemory-policy noeviction \
     --dir "$dir/$1" --logfile "$dir/$1/redis.log" --pidfile "$dir/$1/redis.pid"
 }
 

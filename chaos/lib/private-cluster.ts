@@ -38,7 +38,7 @@ export interface PrivateCluster {
   primaryOf(slot: number): Promise<ClusterNode | undefined>;
   /** SIGKILLs the node on `port` (its pid file) and waits until it no longer answers. */
   kill(port: number): Promise<void>;
-  /** Starts the node on `port` again on its directory (nodes.conf kept). */
+  /** Starts the node on `port` again on its directory (nodes.conf and its AOF kept). */
   startNode(port: number): Promise<void>;
   /** `redis-cli` against one node; its stdout. */
   cli(port: number, ...args: string[]): Promise<string>;
@@ -62,6 +62,11 @@ export async function startPrivateCluster(opts: {
     REDIS_CLUSTER_PORT: String(firstPort),
     REDIS_CLUSTER_DIR: dir,
     REDIS_CLUSTER_NODE_TIMEOUT_MS: String(nodeTimeoutMs),
+    // Every node keeps an append-only file, as a production cluster's nodes keep their data: a
+    // node killed and started again comes back with its data and its nodes.conf, as a self-run
+    // node restarted by its supervisor does. Without it the node came back empty yet still
+    // claiming its slots for a moment, and writes made there were lost (RELIABILITY.md).
+    REDIS_CLUSTER_APPENDONLY: 'yes',
   };
   const script = (...args: string[]) => run(SCRIPT, args, { env, timeout: 60_000 });
   const killed = new Set<number>();

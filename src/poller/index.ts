@@ -12,6 +12,7 @@ import { PollScheduler, PollWorker, type SweepOutcome } from './poll-scheduler.t
 import type { AnnouncementRenderer } from './render.ts';
 import { ResourceNotices, type ResourceNoticeView } from './resource-notices.ts';
 import { Sweeper } from './sweeper.ts';
+import { wakeOnTopologyChange } from './wake.ts';
 
 export { NotifyQueue, notificationId } from './notify-queue.ts';
 export { NotifyWorker } from './notify-worker.ts';
@@ -159,6 +160,15 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
     notifyWorker.worker.on('completed', () => announced(true));
     notifyWorker.worker.on('failed', (_job, err) => announced(false, err.name));
   }
+  // After a failover or a reconnect the workers may sleep out a 10 s block with work waiting:
+  // write the queues' markers so they look again (see wake.ts).
+  const stopWaking = wakeOnTopologyChange({
+    sources: connections,
+    wake: () =>
+      Promise.all(
+        [scheduler.queue, notify.queue].map((q) => commands.zadd(q.keys.marker as string, 0, '0')),
+      ),
+  });
   for (const t of targets) await scheduler.upsert(t.intervalSeconds, t.resource);
   // The schedule lives in Redis only: a Redis that comes back empty would otherwise never sweep
   // again until a process restarted.
@@ -196,6 +206,7 @@ export async function startPoller(deps: PollerDeps): Promise<Poller> {
     },
     async close() {
       clearInterval(watchdog);
+      stopWaking();
       await Promise.all([pollWorker.close(), notifyWorker.close()]);
       await Promise.all([scheduler.close(), notify.close()]);
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
