@@ -48,11 +48,13 @@ export const EXPECTED_REASON: Record<Category, string> = {
 
 /** API requests the bot makes for one request of each kind (no faults, so no retries). */
 export const API_PER_KIND: Record<Kind, number> = {
-  status: 2, // GET job + GET events
+  // The jobs train: the card also reads what is new of their metrics (its progress).
+  status: 3, // GET job + GET events (the card's latest) + GET events (metrics since last read)
   watch: 1, // GET job
-  pause: 1, // GET job; gated, so the pause itself waits for an approver
+  // Gated, so the pause itself waits for an approver; the request shows the job's training.
+  pause: 2, // GET job + GET events (metrics, for the approvers)
   resume: 2, // GET job + POST resume (ungated by default)
-  refresh: 2,
+  refresh: 3,
   'watch-button': 1,
 };
 
