@@ -4,7 +4,7 @@
 #
 #   scripts/redis-cluster.sh start    start it, or reuse a healthy one already running
 #   scripts/redis-cluster.sh stop     stop its nodes and delete its data
-#   scripts/redis-cluster.sh status   exit 0 when cluster_state is ok
+#   scripts/redis-cluster.sh status   exit 0 when cluster_state is ok and every replica in sync
 #   scripts/redis-cluster.sh start-node PORT
 #                                     start one node again on its dir (nodes.conf kept), as a
 #                                     failover test brings back a primary it killed
@@ -34,6 +34,12 @@ healthy() {
     [ "$(state "$p")" = ok ] || return 1
     roles="$(redis-cli -h 127.0.0.1 -p "$p" cluster nodes 2>/dev/null | awk '$3 !~ /fail/ {print $3}' | sed 's/myself,//' | sort | uniq -c | tr '\n' ' ' | tr -s ' ')"
     [ "$roles" = " 3 master 3 slave " ] || return 1
+    # A replica that has not finished its first sync has nothing to take over with: a
+    # failover then would lose everything written so far.
+    if redis-cli -h 127.0.0.1 -p "$p" role 2>/dev/null | head -1 | grep -q slave; then
+      redis-cli -h 127.0.0.1 -p "$p" info replication 2>/dev/null | tr -d '\r' |
+        grep -q '^master_link_status:up' || return 1
+    fi
   done
 }
 
@@ -56,6 +62,7 @@ start_node() {
     --cluster-enabled yes --cluster-config-file "$dir/$1/nodes.conf" \
     --cluster-node-timeout "$timeout_ms" --cluster-replica-validity-factor 0 \
     --save "" --appendonly "$appendonly" --appendfsync everysec --maxmemory-policy noeviction \
+    --repl-diskless-sync-delay 0 \
     --dir "$dir/$1" --logfile "$dir/$1/redis.log" --pidfile "$dir/$1/redis.pid"
 }
 
@@ -76,7 +83,7 @@ start() {
   local nodes=()
   for p in "${ports[@]}"; do nodes+=("127.0.0.1:$p"); done
   redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log"
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 200); do
     if healthy; then
       echo "redis cluster: ok on 127.0.0.1:${first}-${ports[5]} (3 primaries, 3 replicas)"
       return 0

@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,9 +122,14 @@ export async function startPrivateCluster(opts: {
       await waitUntil(async () => !(await answers(port)), 5000, 20);
     },
     async startNode(port) {
-      await script('start-node', String(port));
+      // A SIGKILLed node can hold its port a while after it stopped answering (its exit waits
+      // for an AOF fsync in flight): a node started then aborts ("Address already in use").
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await waitUntil(() => portFree(port), 10_000, 100);
+        await script('start-node', String(port));
+        if (await waitUntil(() => answers(port), 5000, 50)) break;
+      }
       killed.delete(port);
-      await waitUntil(() => answers(port), 10_000, 50);
     },
     cli,
     async tool(...args) {
@@ -141,6 +147,15 @@ export async function startPrivateCluster(opts: {
   };
   await script('start');
   return self;
+}
+
+/** True when nothing listens on 127.0.0.1:`port` (a listener can be opened there). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 /** The pid in a node's pid file, read synchronously (an exit handler cannot await). */
