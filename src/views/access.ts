@@ -1,5 +1,4 @@
 import type { ChannelRule, Grant, PeopleList, Refusal } from '../access/index.ts';
-import type { ApprovalPolicyConfig } from '../handlers/approval/index.ts';
 import { PICK_RESOURCE } from './action-ids.ts';
 import { actionsBlock, button, contextBlock, headerBlock, sectionBlock } from './blocks.ts';
 import { fitMessage } from './limits.ts';
@@ -106,7 +105,7 @@ export interface PolicyResource {
   verbs: readonly string[];
   /** Every verb may run on it here. */
   allVerbs: boolean;
-  approval: ApprovalPolicyConfig;
+  approval: ApprovalRules;
 }
 
 function peopleText(people: PeopleList): Mrkdwn {
@@ -114,7 +113,15 @@ function peopleText(people: PeopleList): Mrkdwn {
   return who.length > 0 ? joinMd(who.slice(0, 10), ', ') : md`_nobody_`;
 }
 
-function approvalText(a: ApprovalPolicyConfig): Mrkdwn {
+/** What the policy view shows of a resource's approval rules (the gate's config fits it). */
+export interface ApprovalRules {
+  readonly gatedActions: readonly string[];
+  readonly approvalsRequired: number;
+  readonly selfService: boolean;
+  readonly approvers: PeopleList;
+}
+
+function approvalText(a: ApprovalRules): Mrkdwn {
   if (a.gatedActions.length === 0) return md`no action needs approval`;
   const n = a.approvalsRequired === 1 ? md`1 approval` : md`${a.approvalsRequired} approvals`;
   const self = a.selfService ? md`; approvers' own requests run at once` : EMPTY;
