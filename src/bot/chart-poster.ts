@@ -16,8 +16,8 @@ export function createChartPoster(
   reader: MetricsReader = createServiceMetricsReader(s),
 ): ChartPoster {
   return {
-    async post({ jobKey, channel, threadTs }) {
-      const job = await s.api.getJob(jobKey);
+    async post({ jobKey, channel, threadTs, job: known }) {
+      const job = known ?? (await s.api.getJob(jobKey));
       const { series } = await reader.read(jobKey, { job, checkpoints: true });
       if (!hasMetrics(series)) return { posted: false, reason: 'no_metrics' };
       const { png } = await renderChartPng(series);

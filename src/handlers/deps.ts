@@ -86,7 +86,13 @@ export type ChartPosted =
 
 export interface ChartPoster {
   /** Reads what is new of the job's metrics, renders them and uploads the image. */
-  post(input: { jobKey: string; channel: string; threadTs?: string }): Promise<ChartPosted>;
+  post(input: {
+    jobKey: string;
+    channel: string;
+    threadTs?: string;
+    /** The job as the caller just read it; read here when absent. */
+    job?: FineTuningJob;
+  }): Promise<ChartPosted>;
 }
 
 /** What the job card's progress section reads, by job key. */

@@ -14,8 +14,9 @@ export async function chartJob(
   threadTs?: string,
 ): Promise<MessageView> {
   // The job first: an unknown ID is "not found" with suggestions, as everywhere.
-  await readJob(deps, jobKey);
+  const job = await readJob(deps, jobKey);
   const posted = await deps.charts.post({
+    job,
     jobKey,
     channel: caller.channelId,
     ...(threadTs ? { threadTs } : {}),
