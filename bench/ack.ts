@@ -13,75 +13,35 @@
  */
 import { startFineTuningEmulator } from '../src/emulators/fine-tuning/index.ts';
 import { startSlackEmulator } from '../src/emulators/slack/index.ts';
-import { buttonsOf } from '../src/emulators/slack/inspect.ts';
 import {
-  blockActionsBody,
-  blockActionsPayload,
-  newTriggerId,
-  signRequest,
-  slashCommandBody,
-} from '../src/emulators/slack-signing.ts';
-import { APPROVE_REQUEST } from '../src/views/action-ids.ts';
+  APPROVER,
+  answersFor,
+  pendingRequest,
+  SIGNING_SECRET,
+  signedRequests,
+  type Workload,
+} from './ack-setup.ts';
+import {
+  APPS,
+  type App,
+  type AppKind,
+  ackTables,
+  CONCURRENCIES,
+  keyOf,
+  REQUESTS,
+  ROUNDS,
+  type Round,
+  SLOW_API_MS,
+  SLOW_REQUESTS,
+  WARMUP,
+  WORKLOADS,
+} from './ack-tables.ts';
 import type { AckTargetKind } from './ack-target.ts';
 import { type BenchChild, forkBench } from './child.ts';
-import type { LoadCommand, LoadResult, SignedRequest } from './load.ts';
+import type { LoadCommand, LoadResult } from './load.ts';
 import { openNamespace, REDIS_URL } from './namespace.ts';
-import type { BenchResult, Target as BenchTarget, Table } from './report.ts';
-import { median, ms, percentile, ratio } from './stats.ts';
-
-const SIGNING_SECRET = 'bench-signing-secret-0123456789';
-const CHANNEL = 'C0TRAINING';
-const USER = 'U0REQUEST';
-const APPROVER = 'U0APPROVE';
-/** BENCH_SMOKE=1 runs a tenth of the load once: to see the bench work, not to read figures. */
-const SMOKE = process.env.BENCH_SMOKE === '1';
-const SCALE = SMOKE ? 0.1 : 1;
-const REQUESTS: Record<number, number> = { 1: 200 * SCALE, 20: 1000 * SCALE };
-const CONCURRENCIES = [1, 20] as const;
-const WARMUP = 100 * SCALE;
-const ROUNDS = SMOKE ? 1 : 3;
-const SLOW_API_MS = 10_000;
-const SLOW_REQUESTS = 1000 * SCALE;
-
-/** The issues' targets. */
-const MAX_RATIO_TO_BOLT = 1.2;
-const MIN_THROUGHPUT_TO_BOLT = 0.8;
-const MAX_P99_SLOW_API_MS = 100;
-
-type Workload = 'help' | 'status' | 'approve';
-const WORKLOADS: readonly Workload[] = ['help', 'status', 'approve'];
-const WORKLOAD_LABEL: Record<Workload, string> = {
-  help: '/ft help',
-  status: '/ft status',
-  approve: 'Approve click',
-};
-
-type AppKind = 'bolt' | 'bolt+ingress' | 'ftops' | 'split';
-const APPS: ReadonlyArray<{ kind: AppKind; label: string }> = [
-  { kind: 'bolt', label: 'bare Bolt (baseline)' },
-  { kind: 'bolt+ingress', label: 'bare Bolt + ftops ingress' },
-  { kind: 'ftops', label: 'ftops, answering in the web process' },
-  { kind: 'split', label: 'ftops, web acks → worker answers' },
-];
-
-interface Round {
-  p50: number;
-  p99: number;
-  max: number;
-  failed: number;
-  rps: number;
-  /** Ack to answer at the response_url, for the apps that answer. */
-  answer: number[];
-  unanswered: number;
-}
-
-interface App {
-  kind: AppKind;
-  label: string;
-  child: BenchChild<{ port?: number; stopped?: boolean }>;
-  url: string;
-  answers: boolean;
-}
+import type { BenchResult } from './report.ts';
+import { percentile } from './stats.ts';
 
 /** Runs the ack bench and returns its tables and targets. */
 export async function benchAck(): Promise<BenchResult> {
@@ -133,40 +93,7 @@ export async function benchAck(): Promise<BenchResult> {
     // from then on each click is the approver's, answered "already approved, waiting".
     const requestId = await pendingRequest(ftopsApp.url, slack, jobs[0] as string);
 
-    let serial = 0;
-    // `mixed` alternates help and status, the load of the slow-API table.
-    const requests = (
-      load: Workload | 'mixed',
-      n: number,
-    ): Array<SignedRequest & { responseUrl: string }> =>
-      Array.from({ length: n }, (_, k) => {
-        const i = serial++;
-        const w: Workload = load === 'mixed' ? (k % 2 === 0 ? 'help' : 'status') : load;
-        if (w === 'approve') {
-          const responseUrl = slack.responseUrl(CHANNEL, APPROVER);
-          const body = blockActionsBody(
-            blockActionsPayload({
-              user: APPROVER,
-              channel: CHANNEL,
-              actionId: APPROVE_REQUEST,
-              value: requestId.id,
-              blockId: 'ftops.approval',
-              responseUrl,
-              message: { ts: requestId.ts },
-            }),
-          );
-          return { body, headers: { ...signRequest(SIGNING_SECRET, body) }, responseUrl };
-        }
-        const responseUrl = slack.responseUrl(CHANNEL, USER);
-        const body = slashCommandBody({
-          text: w === 'help' ? 'help' : `status ${jobs[i % jobs.length]}`,
-          user_id: USER,
-          channel_id: CHANNEL,
-          response_url: responseUrl,
-          trigger_id: newTriggerId(),
-        });
-        return { body, headers: { ...signRequest(SIGNING_SECRET, body) }, responseUrl };
-      });
+    const requests = signedRequests(slack, requestId, jobs);
 
     const fire = async (
       app: App,
@@ -210,7 +137,6 @@ export async function benchAck(): Promise<BenchResult> {
     for (const app of apps) for (const w of WORKLOADS) await fire(app, w, WARMUP, 20);
 
     const results = new Map<string, Round[]>();
-    const keyOf = (app: AppKind, w: Workload, c: number) => `${app}|${w}|${c}`;
     for (let round = 0; round < ROUNDS; round++) {
       for (const w of WORKLOADS) {
         for (const c of CONCURRENCIES) {
@@ -241,96 +167,7 @@ export async function benchAck(): Promise<BenchResult> {
     for (const c of [...apps.map((a) => a.child), ...helpers]) c.send({ cmd: 'stop' });
     await Promise.all([...apps.map((a) => a.child), ...helpers].map((c) => c.exited()));
 
-    const summary = (rounds: readonly Round[]) => ({
-      p50: median(rounds.map((r) => r.p50)),
-      p99: median(rounds.map((r) => r.p99)),
-      perRound: rounds.map((r) => r.p99.toFixed(1)).join(' / '),
-      max: Math.max(...rounds.map((r) => r.max)),
-      failed: rounds.reduce((s, r) => s + r.failed, 0),
-      rps: median(rounds.map((r) => r.rps)),
-      answerP50: median(rounds.map((r) => percentile(r.answer, 0.5))),
-      answerP99: median(rounds.map((r) => percentile(r.answer, 0.99))),
-      unanswered: rounds.reduce((s, r) => s + r.unanswered, 0),
-    });
-
-    const tables: Table[] = [];
-    const targets: BenchTarget[] = [];
-    for (const w of WORKLOADS) {
-      for (const c of CONCURRENCIES) {
-        const bolt = summary(results.get(keyOf('bolt', w, c)) ?? []);
-        tables.push({
-          title: `${WORKLOAD_LABEL[w]}, concurrency ${c}: ${REQUESTS[c]} signed requests per app and round, median of ${ROUNDS} rounds`,
-          head: [
-            'app',
-            'ack p50',
-            'ack p99',
-            'p99 ÷ Bolt',
-            'p99 per round (ms)',
-            'req/s',
-            'req/s ÷ Bolt',
-            'ack → answer p50',
-            'ack → answer p99',
-            'non-200',
-          ],
-          rows: apps.map((app) => {
-            const s = summary(results.get(keyOf(app.kind, w, c)) ?? []);
-            return [
-              app.label,
-              ms(s.p50),
-              ms(s.p99),
-              ratio(s.p99 / bolt.p99),
-              s.perRound,
-              s.rps.toFixed(0),
-              ratio(s.rps / bolt.rps),
-              app.answers ? ms(s.answerP50) : '',
-              app.answers
-                ? `${ms(s.answerP99)}${s.unanswered ? ` (${s.unanswered} unanswered)` : ''}`
-                : '',
-              String(s.failed),
-            ];
-          }),
-        });
-        const split = summary(results.get(keyOf('split', w, c)) ?? []);
-        targets.push({
-          name: `${WORKLOAD_LABEL[w]}, c=${c}: ack p99 (web → worker)`,
-          goal: `≤ ${MAX_RATIO_TO_BOLT}× bare Bolt`,
-          measured: `${ms(split.p99)} vs ${ms(bolt.p99)} = ${ratio(split.p99 / bolt.p99)}`,
-          met: split.p99 <= MAX_RATIO_TO_BOLT * bolt.p99 && split.failed === 0,
-        });
-        targets.push({
-          name: `${WORKLOAD_LABEL[w]}, c=${c}: throughput (web → worker)`,
-          goal: `≥ ${MIN_THROUGHPUT_TO_BOLT}× bare Bolt`,
-          measured: `${split.rps.toFixed(0)} vs ${bolt.rps.toFixed(0)} req/s = ${ratio(split.rps / bolt.rps)}`,
-          met: split.rps >= MIN_THROUGHPUT_TO_BOLT * bolt.rps,
-        });
-      }
-    }
-    const boltSlow = summary(slow.get('bolt') ?? []);
-    tables.push({
-      title: `Fine-tuning API answering in ${SLOW_API_MS / 1000} s: ${SLOW_REQUESTS} /ft help + /ft status, concurrency 20, acks only`,
-      head: ['app', 'ack p50', 'ack p99', 'p99 ÷ Bolt', 'p99 per round (ms)', 'req/s', 'non-200'],
-      rows: slowApps.map((app) => {
-        const s = summary(slow.get(app.kind) ?? []);
-        return [
-          app.label,
-          ms(s.p50),
-          ms(s.p99),
-          ratio(s.p99 / boltSlow.p99),
-          s.perRound,
-          s.rps.toFixed(0),
-          String(s.failed),
-        ];
-      }),
-    });
-    for (const kind of ['ftops', 'split'] as const) {
-      const s = summary(slow.get(kind) ?? []);
-      targets.push({
-        name: `ack p99 while the API takes 10 s (${kind === 'split' ? 'web → worker' : 'in the web process'})`,
-        goal: `< ${MAX_P99_SLOW_API_MS} ms`,
-        measured: `${ms(s.p99)} (bare Bolt ${ms(boltSlow.p99)})`,
-        met: s.p99 < MAX_P99_SLOW_API_MS && s.failed === 0,
-      });
-    }
+    const { tables, targets } = ackTables(apps, results, slowApps, slow);
 
     return {
       name: 'ack',
@@ -352,77 +189,5 @@ export async function benchAck(): Promise<BenchResult> {
     await ft.close().catch(() => undefined);
     await slack.close();
     await ns.cleanup();
-  }
-}
-
-/** Waits until every response URL in `index` got an answer (or the time is up); url → when. */
-async function answersFor(
-  slack: Awaited<ReturnType<typeof startSlackEmulator>>,
-  index: ReadonlyMap<string, number>,
-  timeoutMs: number,
-): Promise<Map<string, number>> {
-  const seen = new Map<string, number>();
-  let from = 0;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (; from < slack.responses.length; from++) {
-      const r = slack.responses[from];
-      if (r && index.has(r.url) && !seen.has(r.url)) seen.set(r.url, r.at);
-    }
-    if (seen.size >= index.size || Date.now() > deadline) return seen;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** Asks to pause `job` through the app and votes once as the approver; the pending request. */
-async function pendingRequest(
-  url: string,
-  slack: Awaited<ReturnType<typeof startSlackEmulator>>,
-  job: string,
-): Promise<{ id: string; ts: string }> {
-  const send = async (body: string) => {
-    const res = await fetch(`${url}/slack/events`, {
-      method: 'POST',
-      body,
-      headers: { ...signRequest(SIGNING_SECRET, body) },
-    });
-    await res.text();
-  };
-  await send(
-    slashCommandBody({
-      text: `pause ${job} bench`,
-      user_id: USER,
-      channel_id: CHANNEL,
-      response_url: slack.responseUrl(CHANNEL, USER),
-      trigger_id: newTriggerId(),
-    }),
-  );
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const message = (slack.messages.get(CHANNEL) ?? []).find(
-      (m) => !m.ephemeral && m.text.includes(job) && m.blocks,
-    );
-    const approve = message
-      ? buttonsOf(message.blocks).find((b) => b.actionId === APPROVE_REQUEST)
-      : undefined;
-    if (message && approve?.value) {
-      const responseUrl = slack.responseUrl(CHANNEL, APPROVER);
-      await send(
-        blockActionsBody(
-          blockActionsPayload({
-            user: APPROVER,
-            channel: CHANNEL,
-            actionId: APPROVE_REQUEST,
-            value: approve.value,
-            blockId: 'ftops.approval',
-            responseUrl,
-            message: { ts: message.ts },
-          }),
-        ),
-      );
-      return { id: approve.value, ts: message.ts };
-    }
-    if (Date.now() > deadline) throw new Error('the approval request was never posted');
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
